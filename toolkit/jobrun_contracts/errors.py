@@ -1,0 +1,56 @@
+"""Every error jobrun-contracts raises, so callers catch one base class and CLIs map each to an exit code.
+
+::
+
+    JobrunContractsError
+    ├── UsageError        bad flag, unknown API or operation     exit 2
+    ├── InputError        unreadable, malformed, too big or deep  exit 2
+    ├── SchemaError       a packaged schema is broken            exit 2
+    └── ValidationFailed  .violations                            exit 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .validation import Violation
+
+
+class JobrunContractsError(Exception):
+    """Base class: the CLI turns any of these into one line and an exit code, never a traceback."""
+
+    exit_code = 2
+
+
+class UsageError(JobrunContractsError):
+    """The caller asked for something that does not exist (an API, an operation, a format)."""
+
+
+class InputError(JobrunContractsError):
+    """A document could not be read as data: its bytes, syntax, size or depth."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path, self.line = path, line
+        where = path or ""
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+
+
+class SchemaError(JobrunContractsError):
+    """A schema shipped with the package does not load or compile: a bug in the package."""
+
+
+class ValidationFailed(JobrunContractsError):
+    """An instance broke documented constraints; ``violations`` says which."""
+
+    exit_code = 1
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        count = len(self.violations)
+        first = self.violations[0].message if self.violations else ""
+        super().__init__(f"{count} violation{'s' if count != 1 else ''}: {first}")

@@ -1,0 +1,335 @@
+"""Validate requests and responses against the schemas, with the services' pattern semantics.
+
+One engine decides and explains: jsonschema-rs, compiled once per (API, operation, side, mode)
+with every pattern translated to the service's semantics (``_patterns``). A valid instance costs
+one ``is_valid`` call; only an invalid one pays for error collection and message rewriting, so
+the fast answer and the detailed answer can never disagree.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+
+from . import registry
+from ._patterns import compile_pattern
+from ._suggest import did_you_mean
+from .errors import SchemaError, UsageError
+from .registry import Direction
+
+_UNION = "x-union"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken constraint, equal by value so tests and reports can compare them."""
+
+    pointer: str  # RFC 6901, e.g. /jobDriver/sparkSubmit/entryPoint; a bad map key names the map
+    keyword: str  # the JSON Schema keyword that failed, e.g. maxLength
+    message: str  # what is wrong and what would be right, for a person
+    constraint: Any  # the keyword's value in the schema: 256, a pattern, the allowed names
+    source: str  # where the constraint is documented: a shared/docs page or a model file
+    schema_path: str  # absolute URI of the failing keyword
+    sensitive: bool = False  # the service marks the field sensitive: never echo its value
+    instance: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def json_path(self) -> str:
+        path = "$"
+        for part in _split_pointer(self.pointer):
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return path
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pointer": self.pointer,
+            "json_path": self.json_path,
+            "keyword": self.keyword,
+            "message": self.message,
+            "constraint": self.constraint,
+            "source": self.source,
+            "schema_path": self.schema_path,
+        }
+
+
+class Validator:
+    """A compiled validator for one side of one operation; get one with :func:`validator_for`."""
+
+    def __init__(self, api: str, operation: str, direction: Direction, *, wire: bool, strict: bool) -> None:
+        self.api, self.operation, self.direction = api, operation, direction
+        self.wire, self.strict = wire, strict
+        root = registry.schema(api, operation, direction)
+        prepared = {uri: _prepare(doc, wire=wire, strict=strict) for uri, doc in registry.resources(api)}
+        self._originals = dict(registry.resources(api))
+        try:
+            self._engine = jsonschema_rs.validator_for(
+                prepared[root["$id"]],
+                registry=jsonschema_rs.Registry(list(prepared.items())),
+                pattern_options=jsonschema_rs.RegexOptions(),
+                validate_formats=False,
+            )
+        except (ValueError, jsonschema_rs.ReferencingError) as error:
+            raise SchemaError(f"{api} {operation} {direction} schema does not compile: {error}") from error
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._engine.is_valid(instance))
+
+    def validate(self, instance: Any) -> list[Violation]:
+        if self._engine.is_valid(instance):
+            return []
+        return list(self.iter_violations(instance))
+
+    def iter_violations(self, instance: Any) -> Iterator[Violation]:
+        for error in self._engine.iter_errors(instance):
+            yield from self._explain(error, instance)
+
+    # -- turning an engine error into violations -------------------------------------------
+
+    def _explain(self, error: Any, root_instance: Any) -> Iterator[Violation]:
+        kind = error.kind
+        keyword: str = kind.name
+        path = list(error.instance_path)
+        uri, _, fragment = str(error.absolute_keyword_location).partition("#")
+        schema, parents = self._locate(uri, fragment)
+        source = _source(parents)
+        sensitive = any(p.get("x-sensitive") for p in parents[-2:])
+        location = f"{uri}#{fragment}"
+        where = _display(path) if path else f"the {self.direction}"
+        value = error.instance
+
+        if keyword == "additionalProperties":
+            allowed = list(schema.get("properties", {}))
+            for name in kind.unexpected:
+                message = f"unknown field '{name}' in {where}{did_you_mean(name, allowed)}"
+                if allowed:
+                    message += f"; allowed fields: {', '.join(allowed)}"
+                yield Violation(_pointer([*path, name]), keyword, message, False, source, location, False, value)
+            return
+        if keyword == "required":
+            name = kind.property
+            message = f"{_display([*path, name])} is required but missing"
+            yield Violation(_pointer([*path, name]), keyword, message, list(schema["required"]), source, location, False)
+            return
+        if keyword == "propertyNames":
+            inner = kind.error
+            bad_key = inner.instance
+            detail = _constraint_text(inner.kind.name, inner.kind.value, bad_key, self._service_pattern(inner))
+            message = f"{where} has an invalid key {_quote(bad_key)}: it {detail}"
+            if inner.kind.name == "pattern":
+                message = f"{where} has an invalid key: {detail}"
+            yield Violation(_pointer(path), keyword, message, inner.kind.value, source, location, False, value)
+            return
+        constraint = kind.value
+        if keyword in ("minProperties", "maxProperties") and schema.get(_UNION):
+            members = list(schema.get("properties", {}))
+            present = [k for k in value if k in members] if isinstance(value, Mapping) else []
+            found = " and ".join(present) if present else "none"
+            message = f"{where} is a union: set exactly one of {', '.join(members)} (found {found})"
+            yield Violation(_pointer(path), keyword, message, constraint, source, location, sensitive, value)
+            return
+        if keyword == "pattern":
+            constraint = schema.get("pattern", constraint)  # the service's own, not the translation
+        if keyword == "type":
+            expected = constraint if isinstance(constraint, list) else [constraint]
+            message = f"{where} must be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}, not {_json_type(value)}"
+        else:
+            message = f"{where} {_constraint_text(keyword, constraint, value, constraint, sensitive=sensitive)}"
+        yield Violation(_pointer(path), keyword, message, constraint, source, location, sensitive, value)
+
+    def _service_pattern(self, error: Any) -> str | None:
+        uri, _, fragment = str(error.absolute_keyword_location).partition("#")
+        schema, _ = self._locate(uri, fragment)
+        return schema.get("pattern") if isinstance(schema, Mapping) else None
+
+    def _locate(self, uri: str, fragment: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The schema object holding the failing keyword, and every object on the way to it."""
+        node: Any = self._originals.get(uri, {})
+        parents = [node]
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
+        for part in parts[:-1]:  # the last part is the keyword itself
+            if isinstance(node, list):
+                node = node[int(part)]
+            elif isinstance(node, Mapping):
+                node = node.get(part, {})
+            if isinstance(node, Mapping):
+                parents.append(dict(node))
+        return (node if isinstance(node, dict) else {}), parents
+
+
+@cache
+def validator_for(
+    api: str, operation: str, direction: Direction = "request", *, wire: bool = False, strict: bool | None = None
+) -> Validator:
+    """The compiled validator, built once per process for each combination."""
+    registry.check_api(api)
+    registry.operation(api, operation)
+    if direction not in ("request", "response"):
+        raise UsageError(f"direction must be 'request' or 'response', not '{direction}'")
+    if strict is None:
+        strict = direction == "request"
+    return Validator(api, operation, direction, wire=wire and direction == "request", strict=strict)
+
+
+def validate(
+    instance: Any,
+    *,
+    api: str,
+    operation: str = "StartJobRun",
+    direction: Direction = "request",
+    wire: bool = False,
+    strict: bool | None = None,
+) -> list[Violation]:
+    """Check one request or response; an empty list means valid.
+
+    ``wire=False`` checks a job spec as a person writes it: the idempotency token may be left
+    out, because every SDK and CLI fills it in. ``wire=True`` checks what reaches the service,
+    where the token is required. ``strict`` (default: on for requests, off for responses)
+    makes unknown fields violations.
+    """
+    return validator_for(api, operation, direction, wire=wire, strict=strict).validate(instance)
+
+
+# -- schema preparation --------------------------------------------------------------------
+
+
+def _prepare(document: dict[str, Any], *, wire: bool, strict: bool) -> dict[str, Any]:
+    """A copy for the engine: patterns translated, token optional for specs, objects opened."""
+    prepared = copy.deepcopy(document)
+    if document.get("x-direction") == "request" and not wire:
+        tokens = {n for n, s in document["properties"].items() if s.get("x-idempotency-token")}
+        prepared["required"] = [n for n in document.get("required", []) if n not in tokens]
+    _rewrite(prepared, strict=strict)
+    return prepared
+
+
+def _rewrite(node: Any, *, strict: bool) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _rewrite(item, strict=strict)
+        return
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("pattern"), str):
+        node["x-service-pattern"] = node["pattern"]
+        node["pattern"] = compile_pattern(node["pattern"]).rust
+    if not strict and node.get("additionalProperties") is False:
+        del node["additionalProperties"]
+    for key, value in node.items():
+        if key not in ("enum", "const", "required") and not key.startswith("x-"):
+            _rewrite(value, strict=strict)
+
+
+# -- messages -----------------------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _constraint_text(keyword: str, constraint: Any, value: Any, pattern: Any, *, sensitive: bool = False) -> str:
+    if keyword == "maxLength":
+        return f"is {_length(value)} characters long; at most {constraint} allowed"
+    if keyword == "minLength":
+        return f"is {_length(value)} characters long; at least {constraint} required"
+    if keyword == "pattern":
+        shown = "its value" if sensitive else _quote(value)
+        hint = ""
+        if isinstance(value, str) and value != value.rstrip("\r\n\u0085\u2028\u2029"):
+            hint = " (it ends with a line break)"
+        return f"{shown} does not match the pattern {pattern} (the whole value must match){hint}"
+    if keyword == "enum":
+        choices = [str(c) for c in constraint]
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        return f"is {_quote(value)}; must be one of {', '.join(choices)} (case-sensitive){hint}"
+    if keyword == "maximum":
+        return f"is {value}; the maximum is {constraint}"
+    if keyword == "minimum":
+        return f"is {value}; the minimum is {constraint}"
+    if keyword == "maxItems":
+        return f"has {_size(value)} items; at most {constraint} allowed"
+    if keyword == "minItems":
+        return f"has {_size(value)} items; at least {constraint} required"
+    if keyword == "maxProperties":
+        return f"has {_size(value)} entries; at most {constraint} allowed"
+    if keyword == "minProperties":
+        return f"has {_size(value)} entries; at least {constraint} required"
+    if keyword == "const":
+        return f"must be {json.dumps(constraint)}"
+    return f"fails {keyword} {json.dumps(constraint, default=str)}"
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (list, dict)) else 0
+
+
+def _quote(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 4] + "…" + text[-3:]
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _source(parents: list[dict[str, Any]]) -> str:
+    for node in reversed(parents):
+        sources = node.get("x-source")
+        if sources:
+            return str(sources[0])
+    return ""
+
+
+def _escape(part: str | int) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def _pointer(path: list[Any]) -> str:
+    return "".join("/" + _escape(p) for p in path)
+
+
+def _split_pointer(pointer: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return parts
+
+
+def _display(path: list[Any]) -> str:
+    """A field as a person reads it: ``jobDriver.sparkSubmit.entryPointArguments[2]``."""
+    if not path:
+        return "the document"
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
