@@ -148,8 +148,7 @@ class Transcriber:
         if kind == "timestamp":
             return self.timestamp(shape_name, shape, timestamp_input)
         if kind in ("boolean", "double", "float") or (
-            kind in ("string", "integer", "long")
-            and not any(k in shape for k in ("min", "max", "pattern", "enum"))
+            kind in ("string", "integer", "long") and not any(k in shape for k in ("min", "max", "pattern", "enum"))
         ):
             return self.scalar(shape)
         if shape_name not in self.defs:

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SchemaError
 
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+_PACKAGED = Path(__file__).resolve().parent / "_data"
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent
 
 
-def data_dir(kind: str) -> Traversable:
-    """The ``schemas``/``contracts``/``fixtures`` tree: the wheel's ``_data`` copy, else the checkout's."""
+def data_dir(kind: str) -> Path | Traversable:
+    """The ``schemas``/``contracts``/``fixtures`` tree: the wheel's ``_data`` copy, else the checkout's.
+
+    A plain path is tried first (importing importlib.resources costs a CLI run 30 ms); the
+    resources API is the fallback for a package imported from a zip file.
+    """
+    for candidate in (_PACKAGED / kind, _CHECKOUT / kind):
+        if candidate.is_dir():
+            return candidate
+    from importlib import resources
+
     packaged = resources.files("jobrun_contracts").joinpath("_data").joinpath(kind)
     if packaged.is_dir():
         return packaged
-    checkout = _CHECKOUT / kind
-    if checkout.is_dir():
-        return checkout
     raise SchemaError(f"jobrun-contracts is installed without its {kind}/ data")
 
 

@@ -81,9 +81,7 @@ def operations(api: str) -> tuple[Operation, ...]:
 def operation(api: str, name: str) -> Operation:
     found = {op.name: op for op in operations(api)}
     if name not in found:
-        raise UsageError(
-            f"{api} has no operation '{name}'{did_you_mean(name, found)}; choose from {', '.join(found)}"
-        )
+        raise UsageError(f"{api} has no operation '{name}'{did_you_mean(name, found)}; choose from {', '.join(found)}")
     return found[name]
 
 
@@ -128,9 +126,13 @@ def referencing_registry(api: str) -> referencing.Registry[Any]:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    return Registry().with_resources(
-        (uri, Resource.from_contents(doc, default_specification=DRAFT202012)) for uri, doc in resources(api)
-    ).crawl()
+    return (
+        Registry()
+        .with_resources(
+            (uri, Resource.from_contents(doc, default_specification=DRAFT202012)) for uri, doc in resources(api)
+        )
+        .crawl()
+    )
 
 
 def detect_api(document: Any) -> str | None:

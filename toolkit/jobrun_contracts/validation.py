@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from . import registry
+from . import _pointers, registry
 from ._patterns import compile_pattern
 from ._suggest import did_you_mean
 from .errors import SchemaError, UsageError
@@ -37,12 +37,13 @@ class Violation:
     source: str  # where the constraint is documented: a shared/docs page or a model file
     schema_path: str  # absolute URI of the failing keyword
     sensitive: bool = False  # the service marks the field sensitive: never echo its value
+    union: bool = False  # a union's exactly-one-member rule, expressed as min/maxProperties
     instance: Any = field(default=None, compare=False, repr=False)
 
     @property
     def json_path(self) -> str:
         path = "$"
-        for part in _split_pointer(self.pointer):
+        for part in _pointers.split(self.pointer):
             path += f"[{part}]" if isinstance(part, int) else f".{part}"
         return path
 
@@ -100,7 +101,7 @@ class Validator:
         source = _source(parents)
         sensitive = any(p.get("x-sensitive") for p in parents[-2:])
         location = f"{uri}#{fragment}"
-        where = _display(path) if path else f"the {self.direction}"
+        where = _pointers.display(path) if path else f"the {self.direction}"
         value = error.instance
 
         if keyword == "additionalProperties":
@@ -109,12 +110,16 @@ class Validator:
                 message = f"unknown field '{name}' in {where}{did_you_mean(name, allowed)}"
                 if allowed:
                     message += f"; allowed fields: {', '.join(allowed)}"
-                yield Violation(_pointer([*path, name]), keyword, message, False, source, location, False, value)
+                yield Violation(
+                    _pointers.join([*path, name]), keyword, message, False, source, location, instance=value
+                )
             return
         if keyword == "required":
             name = kind.property
-            message = f"{_display([*path, name])} is required but missing"
-            yield Violation(_pointer([*path, name]), keyword, message, list(schema["required"]), source, location, False)
+            message = f"{_pointers.display([*path, name])} is required but missing"
+            yield Violation(
+                _pointers.join([*path, name]), keyword, message, list(schema["required"]), source, location, False
+            )
             return
         if keyword == "propertyNames":
             inner = kind.error
@@ -123,7 +128,8 @@ class Validator:
             message = f"{where} has an invalid key {_quote(bad_key)}: it {detail}"
             if inner.kind.name == "pattern":
                 message = f"{where} has an invalid key: {detail}"
-            yield Violation(_pointer(path), keyword, message, inner.kind.value, source, location, False, value)
+            constraint = {"keyword": inner.kind.name, "value": self._service_pattern(inner) or inner.kind.value}
+            yield Violation(_pointers.join(path), keyword, message, constraint, source, location, instance=value)
             return
         constraint = kind.value
         if keyword in ("minProperties", "maxProperties") and schema.get(_UNION):
@@ -131,21 +137,27 @@ class Validator:
             present = [k for k in value if k in members] if isinstance(value, Mapping) else []
             found = " and ".join(present) if present else "none"
             message = f"{where} is a union: set exactly one of {', '.join(members)} (found {found})"
-            yield Violation(_pointer(path), keyword, message, constraint, source, location, sensitive, value)
+            yield Violation(
+                _pointers.join(path), keyword, message, constraint, source, location, sensitive, True, value
+            )
             return
         if keyword == "pattern":
             constraint = schema.get("pattern", constraint)  # the service's own, not the translation
         if keyword == "type":
             expected = constraint if isinstance(constraint, list) else [constraint]
-            message = f"{where} must be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}, not {_json_type(value)}"
+            names = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected)
+            message = f"{where} must be {names}, not {_json_type(value)}"
         else:
             message = f"{where} {_constraint_text(keyword, constraint, value, constraint, sensitive=sensitive)}"
-        yield Violation(_pointer(path), keyword, message, constraint, source, location, sensitive, value)
+        yield Violation(_pointers.join(path), keyword, message, constraint, source, location, sensitive, instance=value)
 
     def _service_pattern(self, error: Any) -> str | None:
+        if error.kind.name != "pattern":
+            return None
         uri, _, fragment = str(error.absolute_keyword_location).partition("#")
         schema, _ = self._locate(uri, fragment)
-        return schema.get("pattern") if isinstance(schema, Mapping) else None
+        pattern = schema.get("pattern")
+        return pattern if isinstance(pattern, str) else None
 
     def _locate(self, uri: str, fragment: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The schema object holding the failing keyword, and every object on the way to it."""
@@ -244,7 +256,7 @@ def _constraint_text(keyword: str, constraint: Any, value: Any, pattern: Any, *,
     if keyword == "minLength":
         return f"is {_length(value)} characters long; at least {constraint} required"
     if keyword == "pattern":
-        shown = "its value" if sensitive else _quote(value)
+        shown = "(value hidden: the service marks this field sensitive)" if sensitive else _quote(value)
         hint = ""
         if isinstance(value, str) and value != value.rstrip("\r\n\u0085\u2028\u2029"):
             hint = " (it ends with a line break)"
@@ -307,29 +319,3 @@ def _source(parents: list[dict[str, Any]]) -> str:
         if sources:
             return str(sources[0])
     return ""
-
-
-def _escape(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def _pointer(path: list[Any]) -> str:
-    return "".join("/" + _escape(p) for p in path)
-
-
-def _split_pointer(pointer: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        parts.append(int(part) if part.isdigit() else part)
-    return parts
-
-
-def _display(path: list[Any]) -> str:
-    """A field as a person reads it: ``jobDriver.sparkSubmit.entryPointArguments[2]``."""
-    if not path:
-        return "the document"
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

@@ -1,2 +1,55 @@
-def main() -> None:  # replaced below
-    raise SystemExit(0)
+"""The ``jobrun-contracts`` command group: parse, build, run; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..errors import JobrunContractsError
+from .validate import validate_command
+
+EXIT_TOOL_ERROR = 2
+
+
+class _Group(click.Group):
+    """Turns any error into one line on stderr (with ``--traceback``, the whole story)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JobrunContractsError as error:
+            if ctx.obj and ctx.obj.get("traceback"):
+                raise
+            click.echo(f"jobrun-contracts: error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("jobrun-contracts: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:
+            if ctx.obj and ctx.obj.get("traceback"):
+                raise
+            click.echo(
+                f"jobrun-contracts: internal error: {type(error).__name__}: {error} (rerun with --traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_TOOL_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.version_option(package_name="jobrun-contracts")
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool) -> None:
+    """Validate job specs, and check implementations of the serverless Spark job-run APIs."""
+    ctx.obj = {"traceback": traceback}
+
+
+cli.add_command(validate_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="jobrun-contracts")

@@ -1,0 +1,198 @@
+"""Read job specs from JSON and YAML as plain data, refusing anything ambiguous or hostile.
+
+Every refusal is an :class:`InputError` with one line that names the file (and line where
+known): bytes that are not UTF-8, empty input, duplicate keys, non-data YAML tags, alias
+bombs, input over the size limit, nesting over the depth limit, NaN and lone surrogates.
+Each document also keeps a map from JSON pointer to line, so violations can say where.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._pointers import escape as _escape
+from .errors import InputError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 100
+SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class Document:
+    path: str
+    index: int  # 1-based position in a multi-document YAML file
+    data: Any
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, pointer: str) -> int | None:
+        """The line of the value at ``pointer``, or of its nearest ancestor that has one."""
+        while True:
+            if pointer in self.lines:
+                return self.lines[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def expand(paths: list[str]) -> Iterator[str]:
+    """Files to read: each path as given, directories searched for JSON and YAML files."""
+    for raw in paths:
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            yield from sorted(str(p) for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else:
+            yield raw
+
+
+def load(path: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> list[Document]:
+    """All documents in a file (``-`` is standard input)."""
+    data = _read_bytes(path, max_bytes)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}", path=path) from None
+    if not text.strip():
+        raise InputError("empty document", path=path)
+    is_json = path.endswith(".json") or (not path.endswith(SUFFIXES) and text.lstrip()[:1] in "{[")
+    if is_json:
+        return parse_json(text, path, max_depth)
+    from ._yaml import parse_yaml  # PyYAML costs a JSON-only run 25 ms of start-up
+
+    return parse_yaml(text, path, max_depth)
+
+
+def _read_bytes(path: str, max_bytes: int) -> bytes:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", path=path) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    if len(data) > max_bytes:
+        raise InputError(f"larger than the {max_bytes}-byte limit (--max-bytes)", path=path)
+    return data
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Document]:
+    lines, duplicate = _json_lines(text, path, max_depth)
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except _DuplicateKey as error:
+        line = duplicate.get(error.key)
+        raise InputError(
+            f"duplicate key '{error.key}' (ambiguous: which one is meant?)", path=path, line=line
+        ) from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
+    except ValueError as error:
+        raise InputError(f"invalid JSON: {error}", path=path) from None
+    except RecursionError:
+        raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _reject_lone_surrogates(data, path)
+    return [Document(path, 1, data, lines)]
+
+
+def _json_lines(text: str, path: str, max_depth: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Pointer -> line for every value, and the line of the second sighting of each repeated key.
+
+    A light tokenizer, not a parser: ``json.loads`` judges validity. It also bounds the depth
+    before the real parser recurses.
+    """
+    lines: dict[str, int] = {}
+    duplicates: dict[str, int] = {}
+    stack: list[list[Any]] = []  # [kind, pointer, key or index, keys seen]
+    line, last = 1, 0
+    expecting_key = False
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        line += text.count("\n", last, start)
+        last = start
+        token = match.group()
+        top = stack[-1] if stack else None
+        if token in ",:":
+            if token == "," and top is not None:
+                if top[0] == "object":
+                    expecting_key = True
+                else:
+                    top[2] += 1
+            continue
+        if token in "}]":
+            if stack:
+                stack.pop()
+            expecting_key = False
+            continue
+        if top is not None and top[0] == "object" and expecting_key and token.startswith('"'):
+            try:
+                key = json.loads(token)
+            except ValueError:
+                key = token.strip('"')
+            if key in top[3]:
+                duplicates.setdefault(key, line)
+            top[3].add(key)
+            top[2] = key
+            expecting_key = False
+            continue
+        pointer = "" if top is None else f"{top[1]}/{_escape(top[2])}"
+        lines.setdefault(pointer, line)
+        if token in "{[":
+            if len(stack) >= max_depth:
+                raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path, line=line)
+            stack.append(["object", pointer, None, set()] if token == "{" else ["array", pointer, 0, set()])
+            expecting_key = token == "{"
+    return lines, duplicates
+
+
+def _reject_lone_surrogates(data: Any, path: str) -> None:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    "a string holds a lone UTF-16 surrogate escape (not valid Unicode)", path=path
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
