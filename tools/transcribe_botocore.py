@@ -67,8 +67,7 @@ CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "Arn": {
             "pattern": (
-                "([\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD"
-                "\\uD800\\uDC00-\\uDBFF\\uDFFF]+)"
+                "([\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\U00010000-\U0010ffff]+)"
             ),
             "x-correction": (
                 "botocore and the API reference page print '([    -~\\u0085\\u00a0-\\ud7ff"
@@ -76,27 +75,27 @@ CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "return became literal spaces, and the supplementary range U+10000-U+10FFFF was "
                 "written with five-digit \\u escapes, which every regex dialect reads as "
                 "\\u1000 followed by '0-\\u10FF' and 'FF'. We follow IAM's ARN class with the "
-                "supplementary range written as a surrogate-pair range."
+                "supplementary range written as its literal first and last characters."
             ),
         },
         "UriString": {
-            "pattern": ".*[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*.*",
+            "pattern": ".*[\\u0020-\\uD7FF\\uE000-\\uFFFD\U00010000-\U0010ffff\\r\\n\\t]*.*",
             "x-correction": (
                 "botocore writes the supplementary range of XML's Char production as "
                 "'\\uD800\\uDBFF-\\uDC00\\uDFFF' (surrogates out of order), which admits four lone "
                 "surrogates and no supplementary character. We read it as U+10000-U+10FFFF, "
-                "the evident intent."
+                "the evident intent, written as literal characters (valid in every regex dialect)."
             ),
         },
     },
     "aws-emr-containers": {
         "UriString": {
-            "pattern": "[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*",
+            "pattern": "[\\u0020-\\uD7FF\\uE000-\\uFFFD\U00010000-\U0010ffff\\r\\n\\t]*",
             "x-correction": (
                 "botocore writes the supplementary range of XML's Char production as "
                 "'\\uD800\\uDBFF-\\uDC00\\uDFFF' (surrogates out of order), which admits four lone "
                 "surrogates and no supplementary character. We read it as U+10000-U+10FFFF, "
-                "the evident intent."
+                "the evident intent, written as literal characters (valid in every regex dialect)."
             ),
         },
         "JobDriver": {

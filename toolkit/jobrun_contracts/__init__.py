@@ -2,6 +2,7 @@
 
 from .errors import InputError, JobrunContractsError, SchemaError, UsageError, ValidationFailed
 from .registry import APIS, Field, Operation, detect_api, operation, operations, schema
+from .service_errors import ServiceError, alibaba_error, aws_error, aws_validation_message
 from .validation import Validator, Violation, validate, validator_for
 
 __all__ = [
@@ -11,10 +12,14 @@ __all__ = [
     "JobrunContractsError",
     "Operation",
     "SchemaError",
+    "ServiceError",
     "UsageError",
     "ValidationFailed",
     "Validator",
     "Violation",
+    "alibaba_error",
+    "aws_error",
+    "aws_validation_message",
     "detect_api",
     "operation",
     "operations",

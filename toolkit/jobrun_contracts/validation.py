@@ -174,18 +174,21 @@ class Validator:
         return (node if isinstance(node, dict) else {}), parents
 
 
-@cache
 def validator_for(
     api: str, operation: str, direction: Direction = "request", *, wire: bool = False, strict: bool | None = None
 ) -> Validator:
     """The compiled validator, built once per process for each combination."""
-    registry.check_api(api)
-    registry.operation(api, operation)
     if direction not in ("request", "response"):
         raise UsageError(f"direction must be 'request' or 'response', not '{direction}'")
     if strict is None:
         strict = direction == "request"
-    return Validator(api, operation, direction, wire=wire and direction == "request", strict=strict)
+    return _compiled(api, operation, direction, wire and direction == "request", strict)
+
+
+@cache
+def _compiled(api: str, operation: str, direction: Direction, wire: bool, strict: bool) -> Validator:
+    registry.operation(api, operation)
+    return Validator(api, operation, direction, wire=wire, strict=strict)
 
 
 def validate(

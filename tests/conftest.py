@@ -1,0 +1,15 @@
+"""Shared test settings: Hypothesis profiles (``dev`` by default, ``ci`` derandomized)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+settings.register_profile("dev", max_examples=50)
+settings.register_profile(
+    "ci", max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("dev")

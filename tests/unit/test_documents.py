@@ -1,0 +1,96 @@
+"""Reading job specs: plain data only, with one-line errors for everything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobrun_contracts import InputError
+from jobrun_contracts._documents import expand, load
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return str(path)
+
+
+def test_json_lines_are_tracked(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.json", '{\n  "a": 1,\n  "b": {\n    "c": [\n      "x",\n      "y"\n    ]\n  }\n}')
+    (document,) = load(path)
+    assert document.data == {"a": 1, "b": {"c": ["x", "y"]}}
+    assert document.line_of("/a") == 2 and document.line_of("/b/c/1") == 6
+    assert document.line_of("/b/missing") == 3
+
+
+def test_yaml_multi_documents_and_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "a: 1\n---\nb:\n  c: 2024-01-01\n")
+    first, second = load(path)
+    assert (first.index, second.index) == (1, 2)
+    assert second.data == {"b": {"c": "2024-01-01"}}  # dates stay the strings written
+    assert second.line_of("/b/c") == 4
+
+
+def test_yaml_merge_keys_are_plain_data(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.yaml", "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n")
+    (document,) = load(path)
+    assert document.data["derived"] == {"x": 1, "y": 2}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.json", "", "empty document"),
+        ("blank.yaml", "\n  \n", "empty document"),
+        ("bytes.json", b"\xff\xfe{}", "not UTF-8"),
+        ("broken.json", '{"a": ', "invalid JSON"),
+        ("broken.yaml", "a: [1, 2\n", "invalid YAML"),
+        ("dup.json", '{"a": 1,\n "a": 2}', "duplicate key 'a'"),
+        ("dup.yaml", "a: 1\na: 2\n", "duplicate key 'a'"),
+        ("nan.json", '{"a": NaN}', "invalid JSON"),
+        ("tag.yaml", "a: !!python/object/apply:os.system ['true']\n", "YAML tag"),
+        ("custom.yaml", "a: !secret value\n", "YAML tag"),
+        ("recursive.yaml", "a: &x [*x]\n", "alias refers to its own ancestor"),
+        ("surrogate.json", '{"a": "\\ud800"}', "lone UTF-16 surrogate"),
+        ("deep.json", "[" * 150 + "]" * 150, "nested deeper than 100"),
+        ("deep.yaml", "a: " + "[" * 150 + "]" * 150, "nested deeper"),
+        ("key.yaml", "? [a]\n: 1\n", "not a string"),
+    ],
+)
+def test_bad_input_is_one_clear_error(tmp_path: Path, name: str, content: str | bytes, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load(write(tmp_path, name, content))
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert name in str(caught.value)
+
+
+def test_duplicate_key_names_its_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load(write(tmp_path, "dup.json", '{\n "a": {"b": 1,\n  "b": 2}\n}'))
+    assert caught.value.line == 3
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    with pytest.raises(InputError, match="alias bomb"):
+        load(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.json", '{"a": "' + "x" * 2000 + '"}')
+    with pytest.raises(InputError, match="larger than the 1000-byte limit"):
+        load(path, max_bytes=1000)
+    assert load(path, max_bytes=5000)[0].data["a"] == "x" * 2000
+
+
+def test_directories_expand_to_json_and_yaml_files(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.json", "c.yml", "notes.txt"):
+        write(tmp_path, name, "{}")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "d.json", "{}")
+    names = [Path(p).name for p in expand([str(tmp_path)])]
+    assert names == ["a.json", "b.yaml", "c.yml", "d.json"]
