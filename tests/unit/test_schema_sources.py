@@ -56,9 +56,9 @@ def page_constraints(text: str) -> dict[str, dict[str, Any]]:
 @pytest.mark.skipif(not DOCS.is_dir(), reason="shared/docs is not beside this checkout")
 def test_emr_serverless_start_job_run_page_agrees_with_the_schema() -> None:
     text = (DOCS / "aws-emr-serverless" / "StartJobRun.txt").read_text()
-    # The page prints the tags item without its name: check that block on its own.
+    # The page prints the tags item without its name: it is checked on its own below.
     tags_start, tags_end = text.index("The tags assigned"), text.index("Response Syntax")
-    tags_text, text = text[tags_start:tags_end], text[:tags_start] + text[tags_end:]
+    text = text[:tags_start] + text[tags_end:]
     stated = page_constraints(text)
     assert {"applicationId", "clientToken", "executionRoleArn", "name", "mode"} <= set(stated)
     request = registry.schema("aws-emr-serverless", "StartJobRun", "request")
