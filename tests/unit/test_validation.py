@@ -194,3 +194,8 @@ def test_deep_recursive_configuration_does_not_crash() -> None:
         node = child
     result = validate(spec(configurationOverrides={"applicationConfiguration": [root]}), api=API)
     assert result == []
+
+
+def test_lengths_count_code_points() -> None:
+    assert validate(spec(name="\U0001f600" * 256), api=API) == []
+    assert only(validate(spec(name="\U0001f600" * 257), api=API)).keyword == "maxLength"

@@ -1,0 +1,5 @@
+"""``python -m jobrun_contracts`` runs the command line."""
+
+from .cli import main
+
+main()
