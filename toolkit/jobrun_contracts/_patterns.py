@@ -1,4 +1,4 @@
-"""Service regex semantics, carried into Python's ``re`` and the Rust ``regex`` engine.
+"""Service regex semantics, carried into Python's ``re``, the Rust ``regex`` engine and generators.
 
 The services test a value against the whole pattern, with Java's rules (see docs/patterns.md):
 
@@ -8,33 +8,38 @@ The services test a value against the whole pattern, with Java's rules (see docs
 - ``\\uXXXX`` escapes are code points, and a surrogate pair of escapes is one supplementary
   character.
 
-The translation parses the pattern and writes it out again with every class spelled out, so
-no engine default is left to interpret it. Constructs the schemas do not use (lookaround,
-backreferences, ``\\p{..}``) are refused rather than guessed at.
+A pattern is parsed once into a small tree (:class:`Node`) that is written out again for each
+engine with every class spelled out, so no engine default is left to interpret it; the same
+tree drives value generation (``_regex_strategy``). Constructs the schemas do not use
+(lookaround, backreferences, ``\\p{..}``) are refused rather than guessed at.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
 Dialect = Literal["python", "rust"]
+Ranges = tuple[tuple[int, int], ...]
+Lengths = tuple[tuple[int, int], ...]  # sorted, disjoint, inclusive intervals of possible lengths
 
 LINE_TERMINATORS = "\n\r\u0085\u2028\u2029"
 _ASCII_SPACE = " \t\n\x0b\x0c\r"
+LENGTH_CAP = 1 << 20  # lengths are tracked up to here; longer is "unbounded"
 
-# (ranges, negated) for each shorthand class
-_SHORTHANDS: dict[str, tuple[tuple[tuple[int, int], ...], bool]] = {
+_WORD: Ranges = ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))
+_SPACE: Ranges = tuple((ord(c), ord(c)) for c in sorted(_ASCII_SPACE))
+_SHORTHANDS: dict[str, tuple[Ranges, bool]] = {
     "d": (((0x30, 0x39),), False),
     "D": (((0x30, 0x39),), True),
-    "w": (((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)), False),
-    "W": (((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)), True),
-    "s": (tuple((ord(c), ord(c)) for c in _ASCII_SPACE), False),
-    "S": (tuple((ord(c), ord(c)) for c in _ASCII_SPACE), True),
+    "w": (_WORD, False),
+    "W": (_WORD, True),
+    "s": (_SPACE, False),
+    "S": (_SPACE, True),
 }
-_DOT = (tuple((ord(c), ord(c)) for c in LINE_TERMINATORS), True)
+_DOT: tuple[Ranges, bool] = (tuple((ord(c), ord(c)) for c in sorted(LINE_TERMINATORS)), True)
 _CONTROL_ESCAPES = {"t": 0x09, "n": 0x0A, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B}
 _META = set("\\.^$|?*+()[]{}")
 _CLASS_META = set("\\]-[^&~|")
@@ -44,49 +49,90 @@ class PatternError(ValueError):
     """A pattern uses a construct this translation does not support."""
 
 
+# -- the tree ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class ServicePattern:
-    """A service pattern and its translations."""
+class Node:
+    """A parsed pattern: ``kind`` is one of lit, class, seq, alt, group, repeat, anchor."""
 
-    source: str
-    python: re.Pattern[str]  # use .fullmatch()
-    rust: str  # anchored; for jsonschema-rs with RegexOptions
-
-    def matches(self, value: str) -> bool:
-        return self.python.fullmatch(value) is not None
-
-
-@cache
-def compile_pattern(source: str) -> ServicePattern:
-    python = _Translator(source, "python").translate()
-    rust = _Translator(source, "rust").translate()
-    return ServicePattern(source, re.compile(python), f"^(?:{rust})$")
+    kind: str
+    children: tuple[Node, ...] = ()
+    ranges: Ranges = ()  # class: the ranges; lit: one range (c, c)
+    negated: bool = False
+    capturing: bool = False
+    low: int = 0  # repeat bounds
+    high: int | None = None
+    lazy: bool = False
+    anchor: str = ""  # "start" or "end"
+    lengths: Lengths = field(default=(), compare=False)
 
 
-def _char(code: int, *, in_class: bool) -> str:
-    char = chr(code)
-    special = _CLASS_META if in_class else _META
-    if char in special:
-        return "\\" + char
-    if 0x21 <= code <= 0x7E or char == " ":
-        return char
-    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+def _lit(code: int) -> Node:
+    return Node("lit", ranges=((code, code),), lengths=((1, 1),))
 
 
-def _class(ranges: tuple[tuple[int, int], ...], negated: bool) -> str:
-    body = "".join(_range(lo, hi) for lo, hi in ranges)
-    return f"[{'^' if negated else ''}{body}]"
+def _cls(ranges: Ranges, negated: bool) -> Node:
+    return Node("class", ranges=_normalize(ranges), negated=negated, lengths=((1, 1),))
 
 
-def _range(lo: int, hi: int) -> str:
-    if lo == hi:
-        return _char(lo, in_class=True)
-    return f"{_char(lo, in_class=True)}-{_char(hi, in_class=True)}"
+def _normalize(ranges: Ranges) -> Ranges:
+    merged: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in merged)
 
 
-class _Translator:
-    def __init__(self, source: str, dialect: Dialect) -> None:
-        self.source, self.dialect, self.pos = source, dialect, 0
+# -- length arithmetic over interval sets -----------------------------------------------------
+
+
+def merge(intervals: list[tuple[int, int]]) -> Lengths:
+    out: list[list[int]] = []
+    for lo, hi in sorted(intervals):
+        lo, hi = min(lo, LENGTH_CAP), min(hi, LENGTH_CAP)
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+def add(a: Lengths, b: Lengths) -> Lengths:
+    return merge([(x + y, p + q) for x, p in a for y, q in b])
+
+
+def _repeat_lengths(child: Lengths, low: int, high: int | None) -> Lengths:
+    """Lengths of ``low`` to ``high`` copies; past 32 extra copies an unbounded repeat is open-ended."""
+    result: Lengths = ((0, 0),)
+    for _ in range(min(low, 64)):
+        result = add(result, child)
+    if low > 64:  # long fixed repeats: only the bounds matter for generation
+        result = ((child[0][0] * low, min(LENGTH_CAP, child[-1][1] * low)),)
+    total = list(result)
+    current = result
+    extra = (high - low) if high is not None else 32
+    for _ in range(min(extra, 64)):
+        current = add(current, child)
+        total.extend(current)
+    merged = merge(total)
+    if (high is None or extra > 64) and child[-1][1] > 0:
+        merged = merge([*merged, (merged[-1][0], LENGTH_CAP)])
+    return merged
+
+
+def contains(lengths: Lengths, n: int) -> bool:
+    return any(lo <= n <= hi for lo, hi in lengths)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source, self.pos = source, 0
 
     def error(self, what: str) -> PatternError:
         return PatternError(f"{what} at offset {self.pos} of pattern {self.source!r}")
@@ -95,51 +141,88 @@ class _Translator:
         index = self.pos + offset
         return self.source[index] if index < len(self.source) else ""
 
-    def translate(self) -> str:
-        out: list[str] = []
-        while self.pos < len(self.source):
-            char = self.source[self.pos]
-            if char == "\\":
-                out.append(self.escape_outside())
-            elif char == "[":
-                out.append(self.char_class())
-            elif char == ".":
-                self.pos += 1
-                out.append(_class(*_DOT))
-            elif char == "^":
-                self.pos += 1
-                out.append("\\A" if self.dialect == "python" else "^")
-            elif char == "$":
-                self.pos += 1
-                out.append("\\Z" if self.dialect == "python" else "$")
-            elif char == "(":
-                out.append(self.group_open())
-            elif char in ")|*+?":
-                self.pos += 1
-                out.append(char)
-            elif char == "{":
-                out.append(self.brace())
-            else:
-                self.pos += 1
-                out.append(_char(ord(char), in_class=False))
-        return "".join(out)
+    def parse(self) -> Node:
+        node = self.alternation()
+        if self.pos != len(self.source):
+            raise self.error("unbalanced parenthesis")
+        return node
 
-    def group_open(self) -> str:
+    def alternation(self) -> Node:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            branches.append(self.sequence())
+        if len(branches) == 1:
+            return branches[0]
+        return Node("alt", tuple(branches), lengths=merge([iv for b in branches for iv in b.lengths]))
+
+    def sequence(self) -> Node:
+        items: list[Node] = []
+        while self.peek() and self.peek() not in "|)":
+            atom = self.atom()
+            items.append(self.quantified(atom))
+        lengths: Lengths = ((0, 0),)
+        for item in items:
+            lengths = add(lengths, item.lengths)
+        return Node("seq", tuple(items), lengths=lengths)
+
+    def quantified(self, atom: Node) -> Node:
+        char = self.peek()
+        if char in ("*", "+", "?"):
+            self.pos += 1
+            low, high = {"*": (0, None), "+": (1, None), "?": (0, 1)}[char]
+        elif char == "{" and (match := re.compile(r"\{(\d+)(,(\d*))?\}").match(self.source, self.pos)):
+            self.pos = match.end()
+            low = int(match.group(1))
+            high = low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
+            if high is not None and high < low:
+                raise self.error("repeat bounds out of order")
+        else:
+            return atom
+        if atom.kind == "anchor":
+            raise self.error("quantified anchor")
+        lazy = self.peek() == "?"
+        if lazy:
+            self.pos += 1
+        elif self.peek() == "+":
+            raise self.error("possessive quantifier")
+        lengths = _repeat_lengths(atom.lengths, low, high)
+        return Node("repeat", (atom,), low=low, high=high, lazy=lazy, lengths=lengths)
+
+    def atom(self) -> Node:
+        char = self.peek()
+        if char == "(":
+            return self.group()
+        if char == "[":
+            return self.char_class()
+        if char == ".":
+            self.pos += 1
+            return _cls(*_DOT)
+        if char in "^$":
+            self.pos += 1
+            return Node("anchor", anchor="start" if char == "^" else "end", lengths=((0, 0),))
+        if char == "\\":
+            escape = self.single_escape()
+            return _cls(*_SHORTHANDS[escape]) if isinstance(escape, str) else _lit(escape)
+        if char in "*+?":
+            raise self.error("nothing to repeat")
+        self.pos += 1
+        return _lit(ord(char))  # a stray { or } is the literal, as most engines read it
+
+    def group(self) -> Node:
+        capturing = True
         if self.source.startswith("(?:", self.pos):
             self.pos += 3
-            return "(?:"
-        if self.peek(1) == "?":
+            capturing = False
+        elif self.peek(1) == "?":
             raise self.error("unsupported group syntax")
+        else:
+            self.pos += 1
+        inner = self.alternation()
+        if self.peek() != ")":
+            raise self.error("unbalanced parenthesis")
         self.pos += 1
-        return "("
-
-    def brace(self) -> str:
-        match = re.compile(r"\{(\d+)(,(\d*))?\}").match(self.source, self.pos)
-        if match:
-            self.pos = match.end()
-            return match.group(0)
-        self.pos += 1  # Java would refuse a stray brace; treat it as the literal
-        return "\\{"
+        return Node("group", (inner,), capturing=capturing, lengths=inner.lengths)
 
     def code_point_escape(self) -> int:
         """``\\uXXXX`` at pos; a high and low surrogate escape in a row make one code point."""
@@ -179,12 +262,6 @@ class _Translator:
             raise self.error(f"unsupported escape \\{letter}")
         return ord(letter)
 
-    def escape_outside(self) -> str:
-        escape = self.single_escape()
-        if isinstance(escape, str):
-            return _class(*_SHORTHANDS[escape])
-        return _char(escape, in_class=False)
-
     def class_atom(self) -> int | str:
         char = self.peek()
         if char == "\\":
@@ -194,7 +271,7 @@ class _Translator:
         self.pos += 1
         return ord(char)
 
-    def char_class(self) -> str:
+    def char_class(self) -> Node:
         self.pos += 1  # [
         negated = self.peek() == "^"
         if negated:
@@ -226,4 +303,64 @@ class _Translator:
                 ranges.append((atom, upper))
             else:
                 ranges.append((atom, atom))
-        return _class(tuple(ranges), negated)
+        return _cls(tuple(ranges), negated)
+
+
+# -- writing it out again ---------------------------------------------------------------------
+
+
+def _char(code: int, *, in_class: bool) -> str:
+    char = chr(code)
+    special = _CLASS_META if in_class else _META
+    if char in special:
+        return "\\" + char
+    if 0x21 <= code <= 0x7E or char == " ":
+        return char
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def _range(lo: int, hi: int) -> str:
+    if lo == hi:
+        return _char(lo, in_class=True)
+    return f"{_char(lo, in_class=True)}-{_char(hi, in_class=True)}"
+
+
+def emit(node: Node, dialect: Dialect) -> str:
+    if node.kind == "lit":
+        return _char(node.ranges[0][0], in_class=False)
+    if node.kind == "class":
+        return f"[{'^' if node.negated else ''}{''.join(_range(lo, hi) for lo, hi in node.ranges)}]"
+    if node.kind == "seq":
+        return "".join(emit(child, dialect) for child in node.children)
+    if node.kind == "alt":
+        return "|".join(emit(child, dialect) for child in node.children)
+    if node.kind == "group":
+        return f"({'' if node.capturing else '?:'}{emit(node.children[0], dialect)})"
+    if node.kind == "anchor":
+        if dialect == "python":
+            return "\\A" if node.anchor == "start" else "\\Z"
+        return "^" if node.anchor == "start" else "$"
+    low, high = node.low, node.high
+    quantifier = {(0, None): "*", (1, None): "+", (0, 1): "?"}.get((low, high))
+    if quantifier is None:
+        quantifier = f"{{{low}}}" if high == low else f"{{{low},{'' if high is None else high}}}"
+    return emit(node.children[0], dialect) + quantifier + ("?" if node.lazy else "")
+
+
+@dataclass(frozen=True)
+class ServicePattern:
+    """A service pattern, its tree and its translations."""
+
+    source: str
+    tree: Node
+    python: re.Pattern[str]  # use .fullmatch()
+    rust: str  # anchored; for jsonschema-rs with RegexOptions
+
+    def matches(self, value: str) -> bool:
+        return self.python.fullmatch(value) is not None
+
+
+@cache
+def compile_pattern(source: str) -> ServicePattern:
+    tree = _Parser(source).parse()
+    return ServicePattern(source, tree, re.compile(emit(tree, "python")), f"^(?:{emit(tree, 'rust')})$")
