@@ -8,6 +8,7 @@ import click
 
 from .. import _documents, registry
 from ..errors import InputError, JobrunContractsError
+from ..registry import Direction
 from ..reports import FORMATS, DocumentResult, reporter
 from ..validation import validator_for
 
@@ -50,7 +51,7 @@ def validate_command(
 
     Exit status: 0 all valid, 1 a document is invalid, 2 usage error or unreadable input.
     """
-    direction = "response" if response else "request"
+    direction: Direction = "response" if response else "request"
     if api is not None:
         registry.operation(api, operation)  # fail early on an unknown operation
     results = list(_check(list(paths), api, operation, direction, wire, strict, max_bytes, max_depth))
@@ -64,7 +65,7 @@ def _check(
     paths: list[str],
     api: str | None,
     operation: str,
-    direction: str,
+    direction: Direction,
     wire: bool,
     strict: bool | None,
     max_bytes: int,
