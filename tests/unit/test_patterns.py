@@ -75,3 +75,11 @@ def test_unsupported_constructs_are_refused_not_guessed(bad: str) -> None:
 def test_dialects_agree_on_arbitrary_text(value: str) -> None:
     for pattern in (".*\\S.*", "[0-9a-z]+", "[A-Za-z0-9 /_.:=+@-]*", ROLE_ARN, "[-0-9a-zA-Z]+.*"):
         both(pattern, value)
+
+
+def test_lengths_of_bounded_and_open_repeats() -> None:
+    assert compile_pattern("[a-z]{1,100}").tree.lengths == ((1, 100),)
+    assert compile_pattern("sha256:[0-9a-f]{64}").tree.lengths == ((71, 71),)
+    assert compile_pattern("\\d+(\\.\\d+)?[KMG]").tree.lengths[0][0] == 2
+    assert compile_pattern("(ab){2,3}").tree.lengths == ((4, 4), (6, 6))
+    assert compile_pattern("[0-9a-z]+").tree.lengths[-1][1] >= 1 << 20

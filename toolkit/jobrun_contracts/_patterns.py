@@ -118,8 +118,9 @@ def _repeat_lengths(child: Lengths, low: int, high: int | None) -> Lengths:
         current = add(current, child)
         total.extend(current)
     merged = merge(total)
-    if (high is None or extra > 64) and child[-1][1] > 0:
-        merged = merge([*merged, (merged[-1][0], LENGTH_CAP)])
+    if child[-1][1] > 0 and (high is None or extra > 64):
+        ceiling = LENGTH_CAP if high is None else child[-1][1] * high
+        merged = merge([*merged, (merged[-1][0], ceiling)])
     return merged
 
 
