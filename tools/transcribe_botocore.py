@@ -189,10 +189,12 @@ class Transcriber:
         if timestamp_input:
             return {
                 "type": ["string", "number"],
+                "format": "iso8601-timestamp",
                 "x-timestamp": "input",
                 "x-note": (
-                    "botocore serializes a timestamp given as an ISO 8601 string or as epoch "
-                    "seconds; on the wire it travels as ISO 8601 in the query string"
+                    "a timestamp, given as epoch seconds or as an ISO 8601 date or date-time (the "
+                    "form botocore's serializer sends in the query string); the format is checked "
+                    "by jobrun-contracts and spells out the model's timestamp type"
                 ),
                 "x-source": self.source(name),
             }

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema_rs
 
 from . import _pointers, registry
+from ._formats import CHECKERS
 from ._patterns import compile_pattern
 from ._suggest import did_you_mean
 from .errors import SchemaError, UsageError
@@ -73,7 +74,8 @@ class Validator:
                 prepared[root["$id"]],
                 registry=jsonschema_rs.Registry(list(prepared.items())),
                 pattern_options=jsonschema_rs.RegexOptions(),
-                validate_formats=False,
+                validate_formats=True,
+                formats=CHECKERS,
             )
         except (ValueError, jsonschema_rs.ReferencingError) as error:
             raise SchemaError(f"{api} {operation} {direction} schema does not compile: {error}") from error
@@ -280,6 +282,9 @@ def _constraint_text(keyword: str, constraint: Any, value: Any, pattern: Any, *,
         return f"has {_size(value)} entries; at most {constraint} allowed"
     if keyword == "minProperties":
         return f"has {_size(value)} entries; at least {constraint} required"
+    if keyword == "format":
+        expected = {"iso8601-timestamp": "an ISO 8601 date or date-time", "date-time": "an RFC 3339 date-time"}
+        return f"is {_quote(value)}, not {expected.get(str(constraint), constraint)} (a real calendar date)"
     if keyword == "const":
         return f"must be {json.dumps(constraint)}"
     return f"fails {keyword} {json.dumps(constraint, default=str)}"

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import JobrunContractsError
+from .generate import generate_command
 from .validate import validate_command
 
 EXIT_TOOL_ERROR = 2
@@ -49,6 +50,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 
 
 cli.add_command(validate_command)
+cli.add_command(generate_command)
 
 
 def main(argv: list[str] | None = None) -> None:

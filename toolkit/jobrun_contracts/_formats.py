@@ -1,0 +1,44 @@
+"""The string formats the schemas assert, checked the same way by validation and generation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+# ISO 8601 as botocore's serializer writes it and its parser reads it: a date, or a date-time
+# with optional seconds, fraction and offset. The calendar is checked separately.
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?\Z")
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+
+def _calendar(match: re.Match[str] | None) -> bool:
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
+    try:
+        datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return True
+
+
+def is_iso8601_timestamp(value: str) -> bool:
+    return _calendar(_ISO.match(value))
+
+
+def is_date_time(value: str) -> bool:
+    return _calendar(_RFC3339.match(value))
+
+
+CHECKERS = {"iso8601-timestamp": is_iso8601_timestamp, "date-time": is_date_time}
+
+
+def sample(name: str, seconds: int) -> str:
+    """A valid value of a format, ``seconds`` after 2020-01-01."""
+    moment = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    if name == "iso8601-timestamp" and seconds % 3 == 0:
+        return date(moment.year, moment.month, moment.day).isoformat()
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+INVALID = {"iso8601-timestamp": "2024-02-30", "date-time": "2024-13-01T00:00:00Z"}

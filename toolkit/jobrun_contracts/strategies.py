@@ -1,0 +1,81 @@
+"""Hypothesis strategies for the job-run APIs, derived from the schemas.
+
+``requests`` and ``responses`` draw valid values; ``invalid_requests`` draws values that break
+exactly one documented constraint, with the pointer and keyword the validator must report.
+They are ordinary strategies: compose them, use them under ``@given``, seed them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from hypothesis.strategies import SearchStrategy
+
+from . import registry
+from ._consistency import fixer
+from ._generation import SchemaCompiler
+from ._realistic import USUAL, providers
+from .validation import validator_for
+
+__all__ = ["examples", "invalid_requests", "requests", "responses"]
+
+
+@cache
+def requests(
+    api: str, operation: str = "StartJobRun", *, wire: bool = False, realistic: bool = True
+) -> SearchStrategy[dict[str, Any]]:
+    """Valid operation inputs; ``wire=True`` always carries the idempotency token."""
+    registry.operation(api, operation)
+    provider = providers(api).get if realistic else None
+    usual = USUAL if realistic else frozenset()
+    return SchemaCompiler(api, "request", wire=wire, provider=provider, usual=usual).root(operation)
+
+
+@cache
+def responses(api: str, operation: str = "StartJobRun", *, realistic: bool = True) -> SearchStrategy[dict[str, Any]]:
+    """Valid responses, consistent within themselves (ARNs match ids, times are ordered)."""
+    registry.operation(api, operation)
+    provider = providers(api).get if realistic else None
+    usual = USUAL if realistic else frozenset()
+    raw = SchemaCompiler(api, "response", wire=False, provider=provider, usual=usual).root(operation)
+    check = validator_for(api, operation, "response", strict=True)
+    return raw.map(fixer(api, operation)).filter(check.is_valid)
+
+
+def examples(strategy: SearchStrategy[Any], count: int, seed: int = 0) -> list[Any]:
+    """``count`` values drawn from ``strategy``, the same ones for the same seed (and Hypothesis)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+
+    found: list[Any] = []
+    round_ = 0
+    while len(found) < count and round_ < 100:
+
+        @settings(
+            database=None,
+            max_examples=count - len(found),
+            phases=[Phase.generate],
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @seeded(seed * 1000 + round_)
+        @given(strategy)
+        def collect(value: Any) -> None:
+            if len(found) < count:
+                found.append(value)
+
+        collect()
+        round_ += 1
+    return found
+
+
+def invalid_requests(
+    api: str, operation: str = "StartJobRun", *, wire: bool = False
+) -> SearchStrategy[tuple[dict[str, Any], dict[str, str]]]:
+    """Pairs ``(instance, expected)``: the instance breaks exactly one constraint, named by
+    ``expected = {"pointer": ..., "keyword": ...}``."""
+    from ._mutations import invalid_requests as build
+
+    strategy: SearchStrategy[tuple[dict[str, Any], dict[str, str]]] = build(api, operation, wire=wire)
+    return strategy
