@@ -199,3 +199,12 @@ def test_deep_recursive_configuration_does_not_crash() -> None:
 def test_lengths_count_code_points() -> None:
     assert validate(spec(name="\U0001f600" * 256), api=API) == []
     assert only(validate(spec(name="\U0001f600" * 257), api=API)).keyword == "maxLength"
+
+
+def test_values_json_cannot_hold_are_a_clear_input_error() -> None:
+    import datetime
+
+    from jobrun_contracts import InputError
+
+    with pytest.raises(InputError, match="/createdAtAfter: a datetime is not JSON data"):
+        validate({"applicationId": "a", "createdAtAfter": datetime.datetime.now()}, api=API, operation="ListJobRuns")

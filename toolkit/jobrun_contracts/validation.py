@@ -21,7 +21,7 @@ from . import _pointers, registry
 from ._formats import CHECKERS
 from ._patterns import compile_pattern
 from ._suggest import did_you_mean
-from .errors import SchemaError, UsageError
+from .errors import InputError, SchemaError, UsageError
 from .registry import Direction
 
 _UNION = "x-union"
@@ -81,10 +81,13 @@ class Validator:
             raise SchemaError(f"{api} {operation} {direction} schema does not compile: {error}") from error
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self._engine.is_valid(instance))
+        try:
+            return bool(self._engine.is_valid(instance))
+        except ValueError:
+            raise _not_json(instance) from None
 
     def validate(self, instance: Any) -> list[Violation]:
-        if self._engine.is_valid(instance):
+        if self.is_valid(instance):
             return []
         return list(self.iter_violations(instance))
 
@@ -210,6 +213,23 @@ def validate(
     makes unknown fields violations.
     """
     return validator_for(api, operation, direction, wire=wire, strict=strict).validate(instance)
+
+
+def _not_json(instance: Any) -> InputError:
+    """Name the first value that JSON cannot hold (a datetime from boto3-style code, bytes, ...)."""
+    stack: list[tuple[list[Any], Any]] = [([], instance)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(([*path, k], v) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(([*path, i], v) for i, v in enumerate(value))
+        elif not (value is None or isinstance(value, (str, int, float, bool))):
+            where = _pointers.join(path) or "/"
+            return InputError(
+                f"{where}: a {type(value).__name__} is not JSON data (pass strings, numbers, lists, dicts)"
+            )
+    return InputError("the instance is not JSON data")
 
 
 # -- schema preparation --------------------------------------------------------------------
