@@ -67,12 +67,12 @@ class Validator:
         self.api, self.operation, self.direction = api, operation, direction
         self.wire, self.strict = wire, strict
         root = registry.schema(api, operation, direction)
-        prepared = {uri: _prepare(doc, wire=wire, strict=strict) for uri, doc in registry.resources(api)}
+        prepared, engine_registry = _prepared(api, wire, strict)
         self._originals = dict(registry.resources(api))
         try:
             self._engine = jsonschema_rs.validator_for(
                 prepared[root["$id"]],
-                registry=jsonschema_rs.Registry(list(prepared.items())),
+                registry=engine_registry,
                 pattern_options=jsonschema_rs.RegexOptions(),
                 validate_formats=True,
                 formats=CHECKERS,
@@ -233,6 +233,13 @@ def _not_json(instance: Any) -> InputError:
 
 
 # -- schema preparation --------------------------------------------------------------------
+
+
+@cache
+def _prepared(api: str, wire: bool, strict: bool) -> tuple[dict[str, dict[str, Any]], Any]:
+    """The engine's copies of an API's schemas for one mode, and their registry, built once."""
+    prepared = {uri: _prepare(doc, wire=wire, strict=strict) for uri, doc in registry.resources(api)}
+    return prepared, jsonschema_rs.Registry(list(prepared.items()))
 
 
 def _prepare(document: dict[str, Any], *, wire: bool, strict: bool) -> dict[str, Any]:
