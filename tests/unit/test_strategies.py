@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from conftest import without_added_empty_lists
 from jobrun_contracts import APIS, operations, registry, validate
 from jobrun_contracts._mutations import site_strategy, sites
 from jobrun_contracts.strategies import examples, invalid_requests, requests, responses
@@ -177,15 +178,6 @@ def test_alibaba_sdk_request_models_round_trip(operation: str) -> None:
         body = {k: v for k, v in request.items() if op.field(k).location != "path"}
         mapped = getattr(models, f"{operation}Request")().from_map(body).to_map()
         assert without_added_empty_lists(mapped, body) == body
-
-
-def without_added_empty_lists(mapped: Any, original: Any) -> Any:
-    """The SDK's from_map sets an absent list member to [], which to_map then writes out."""
-    if isinstance(mapped, dict) and isinstance(original, dict):
-        return {k: without_added_empty_lists(v, original.get(k)) for k, v in mapped.items() if k in original or v != []}
-    if isinstance(mapped, list) and isinstance(original, list):
-        return [without_added_empty_lists(m, o) for m, o in zip(mapped, original, strict=False)]
-    return mapped
 
 
 def test_strategies_compose() -> None:
