@@ -32,13 +32,17 @@ class Document:
     lines: Mapping[str, int] = field(default_factory=dict)
 
     def line_of(self, pointer: str) -> int | None:
-        """The line of the value at ``pointer``, or of its nearest ancestor that has one."""
-        while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        return line_of(self.lines, pointer)
+
+
+def line_of(lines: Mapping[str, int], pointer: str) -> int | None:
+    """The line of the value at ``pointer``, or of its nearest ancestor that has one."""
+    while True:
+        if pointer in lines:
+            return lines[pointer]
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]
 
 
 def expand(paths: list[str]) -> Iterator[str]:

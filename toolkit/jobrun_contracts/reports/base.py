@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .._documents import line_of
 from ..validation import Violation
 
 
@@ -25,12 +26,7 @@ class DocumentResult:
         return self.error is None and not self.violations
 
     def line_of(self, pointer: str) -> int | None:
-        while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        return line_of(self.lines, pointer)
 
     @property
     def label(self) -> str:
