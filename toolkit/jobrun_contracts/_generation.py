@@ -103,8 +103,7 @@ class SchemaCompiler:
         realistic = self.provider(field) if self.provider and field else None
         if realistic is None or generic is None:
             return generic
-        check = _checker(schema)
-        return st.one_of(realistic.filter(check), realistic.filter(check), realistic.filter(check), generic)
+        return _realistic_first(realistic, generic, _checker(schema))
 
     def calm(self, build: Callable[[], SearchStrategy[Any] | None]) -> SearchStrategy[Any] | None:
         """Compile without limit-seeking, for the items of a collection already at its limit."""
@@ -184,7 +183,7 @@ class SchemaCompiler:
             lambda: self.compile(value_schema if isinstance(value_schema, dict) else {}, resolver, None)
         )
         assert calm_values is not None
-        return st.one_of(usual, usual, usual, usual, _full_map(key_schema, calm_values, high))
+        return st.one_of(*[usual] * 7, _full_map(key_schema, calm_values, high))
 
     def _array(
         self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path
@@ -205,7 +204,23 @@ class SchemaCompiler:
         if high is None or high <= low + 4 or self._calm:
             return usual
         calm_items = self.calm(lambda: self.compile(schema.get("items", {}), resolver, field, ()))
-        return st.one_of(usual, usual, usual, usual, _full_list(items if calm_items is None else calm_items, high))
+        return st.one_of(*[usual] * 7, _full_list(items if calm_items is None else calm_items, high))
+
+
+def _realistic_first(
+    realistic: SearchStrategy[Any], generic: SearchStrategy[Any], check: Callable[[Any], bool]
+) -> SearchStrategy[Any]:
+    """Mostly a realistic value, held to the schema; otherwise (or if it does not fit) a generic one."""
+
+    @st.composite
+    def draw_value(draw: Any) -> Any:
+        if draw(st.integers(0, 3)) < 3:
+            value = draw(realistic)
+            if check(value):
+                return value
+        return draw(generic)
+
+    return draw_value()
 
 
 def _full_list(items: SearchStrategy[Any], size: int) -> SearchStrategy[list[Any]]:
@@ -226,18 +241,19 @@ def _full_map(key_schema: dict[str, Any], values: SearchStrategy[Any], size: int
             attempts += 1
             low, high = rng.choice(lengths)
             length = rng.randint(low, min(high, low + 24))
-            try:
-                key = match(rng, pattern, length) if pattern is not None else _plain(rng, length)
-            except Infeasible:
-                continue
+            key = "".join(rng.choices(_ALNUM, k=length))  # most key patterns take these: try them first
+            if pattern is not None and not compile_pattern(pattern).matches(key):
+                try:
+                    key = match(rng, pattern, length)
+                except Infeasible:
+                    continue
             keys.setdefault(key, drawn[len(keys) % len(drawn)])
         return keys
 
     return st.builds(build, _SEEDS, st.lists(values, min_size=1, max_size=4)).filter(lambda d: len(d) == size)
 
 
-def _plain(rng: random.Random, length: int) -> str:
-    return "".join(chr(rng.randint(0x21, 0x7E)) for _ in range(length))
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def strings(
