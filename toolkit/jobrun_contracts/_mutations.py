@@ -35,7 +35,7 @@ _WRONG_TYPE = {"string": 7, "integer": "60", "number": "1.5", "boolean": "true",
 class Site:
     path: Path  # where the constraint applies; ANY_KEY stands for some entry of a map
     keyword: str
-    schema: Any  # the (resolved) schema holding the keyword, as a hashable-free payload
+    schema: Any  # the resolved schema object that holds the keyword
     extra: Any = None  # keyword-specific: the member name, the key schema, the allowed names
 
 
