@@ -1,0 +1,986 @@
+"""Benchmark the Hypothesis strategies against hypothesis-jsonschema, in one run.
+
+    python benchmarks/generate.py            # full run (about 2.5 minutes on 2 cores; first run +15 s)
+    python benchmarks/generate.py --quick    # short budgets, one repeat (CI smoke test)
+    python benchmarks/generate.py --profile  # also cProfile our StartJobRun strategy
+
+Everything is measured the way a user consumes a strategy: a test function under ``@given``
+with ``settings(max_examples=N, database=None, deadline=None, phases=[Phase.generate])``. The
+whole run is timed and divided by the number of calls of the test function. (A run that
+reaches its time budget first is stopped from inside the test function; the figure is then
+the calls so far over the time so far.) Health checks are suppressed in the timed runs, so a
+slow strategy still gets a figure; they are counted separately, at default settings.
+
+Cases:
+
+- ours: ``requests(api)`` (valid StartJobRun) for each of the three APIs, ``responses`` for
+  aws-emr-serverless GetJobRun, and ``invalid_requests`` for aws-emr-serverless StartJobRun;
+- the baseline: ``hypothesis_jsonschema.from_schema`` on the aws-emr-serverless StartJobRun
+  request schema, bundled here into one self-contained document (the shared ``$defs`` inlined,
+  refs made local, the recursive ``Configuration`` unrolled to the depth our strategy uses).
+
+hypothesis-jsonschema cannot draw objects with recent Hypothesis releases, so the script first
+probes it against the installed Hypothesis; if that fails it runs the baseline in a throwaway
+virtualenv (``/tmp/hjs-venv``, created when missing, with pinned versions), in a subprocess
+of this same run, and also times our StartJobRun strategy there as a control, so the ratio is
+available on the same Hypothesis. Time to first example is a fresh process: import, build the
+strategy, first call of the test function. The report is Markdown on stdout, ready to paste
+into docs/benchmarks.md; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+# Only the standard library at module level: the same file runs as a worker in the baseline's
+# virtualenv, where jobrun_contracts is not installed.
+
+APIS = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
+API = "aws-emr-serverless"
+OPERATION = "StartJobRun"
+SEED = 20240101
+TARGET_RATE = 500.0  # valid StartJobRun requests per second, ours
+TARGET_RATIO = 40.0  # ours vs hypothesis-jsonschema, valid aws-emr-serverless StartJobRun
+
+HJS_VENV = Path(os.environ.get("JOBRUN_HJS_VENV", "/tmp/hjs-venv"))
+HJS_PINS = {"hypothesis": "6.170.9", "hypothesis-jsonschema": "0.23.1"}
+SHAPES_PREFIX = "shapes.json#/$defs/"
+#: The only recursion in the schemas: Configuration.configurations is a ConfigurationList.
+RECURSIVE = {"Configuration": "configurations"}
+RECURSIVE_HELPERS = {"ConfigurationList"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the harness: shared by this process and the workers ------------------------------------
+
+
+@dataclass
+class Run:
+    calls: int
+    seconds: float
+    values: list[Any]
+    stopped: bool  # the time budget ran out before max_examples
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+
+class _Stop(Exception):
+    """Raised from inside the test function to end a run early."""
+
+
+def run_given(strategy: Any, *, n: int, budget: float, seed: int, unwrap: Callable[[Any], Any] | None = None) -> Run:
+    """Run a ``@given`` test over ``strategy`` and time it; keep the values it was called with."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+
+    values: list[Any] = []
+    state: dict[str, Any] = {"calls": 0, "start": 0.0, "stopped_at": None}
+
+    @settings(
+        max_examples=n,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @seeded(seed)
+    @given(strategy)
+    def test(value: Any) -> None:
+        if state["stopped_at"] is not None:  # Hypothesis replays the stopping call once
+            raise _Stop
+        state["calls"] += 1
+        values.append(unwrap(value) if unwrap else value)
+        now = time.perf_counter()
+        if now - state["start"] > budget:
+            state["stopped_at"] = now
+            raise _Stop
+
+    gc.collect()
+    state["start"] = time.perf_counter()
+    try:
+        with warnings.catch_warnings():  # the stopping call's value may have a huge repr
+            warnings.filterwarnings("ignore", message="Generating overly large repr")
+            test()
+        end = time.perf_counter()
+    except _Stop:
+        end = state["stopped_at"]
+    return Run(state["calls"], end - state["start"], values, state["stopped_at"] is not None)
+
+
+def measure_runs(
+    strategy: Any,
+    *,
+    n: int,
+    budget: float,
+    seed: int,
+    max_runs: int,
+    unwrap: Callable[[Any], Any] | None = None,
+) -> tuple[Run, int]:
+    """Seeded runs of ``n`` examples (seed, seed + 1, ...) until ``max_runs`` or ``budget`` seconds;
+    the run that reaches the budget is stopped there. Returns the runs summed, and their number."""
+    total = Run(0, 0.0, [], False)
+    runs = 0
+    while runs < max_runs and total.seconds < budget:
+        run = run_given(strategy, n=n, budget=budget - total.seconds, seed=seed + runs, unwrap=unwrap)
+        runs += 1
+        total = Run(total.calls + run.calls, total.seconds + run.seconds, total.values + run.values, run.stopped)
+    return total, runs
+
+
+def health_checks(strategy: Any, seeds: Iterable[int]) -> list[str]:
+    """One outcome per seed: ``passed`` or the failed health check's name.
+
+    Default settings (health checks on, max_examples 100, deadline 200 ms), database off and
+    only the generate phase (what a passing test runs anyway). The run is stopped at the 10th
+    call: Hypothesis checks health over the first 10 valid examples only.
+    """
+    from hypothesis import Phase, given, settings
+    from hypothesis import seed as seeded
+    from hypothesis.errors import FailedHealthCheck
+
+    def once(value_seed: int) -> str:
+        calls = [0]
+
+        @settings(database=None, phases=[Phase.generate])
+        @seeded(value_seed)
+        @given(strategy)
+        def test(value: Any) -> None:
+            calls[0] += 1
+            if calls[0] >= 10:
+                raise _Stop
+
+        try:
+            test()
+        except _Stop:
+            pass
+        except FailedHealthCheck as error:
+            found = re.search(r"HealthCheck\.(\w+)", str(error))
+            return found.group(1) if found else "failed"
+        return "passed"
+
+    return [once(value_seed) for value_seed in seeds]
+
+
+def json_size(value: Any) -> int:
+    return len(json.dumps(value).encode())
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+# -- the workers: fresh processes, possibly under another Hypothesis ------------------------
+
+
+def _ours_strategy(case: dict[str, Any]) -> tuple[Any, Callable[[Any], Any] | None]:
+    from jobrun_contracts.strategies import invalid_requests, requests, responses
+
+    if case["kind"] == "requests":
+        return requests(case["api"], case["operation"]), None
+    if case["kind"] == "responses":
+        return responses(case["api"], case["operation"]), None
+    return invalid_requests(case["api"], case["operation"]), lambda pair: pair[0]
+
+
+def _hjs_strategy(schema_path: str) -> Any:
+    from_schema = importlib.import_module("hypothesis_jsonschema").from_schema
+    with open(schema_path, encoding="utf-8") as handle:
+        return from_schema(json.load(handle))
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    for entry in spec.get("append_path", []):
+        sys.path.append(entry)
+    for entry in reversed(spec.get("prepend_path", [])):
+        sys.path.insert(0, entry)
+    import hypothesis
+
+    if spec["side"] == "ours":
+        import jobrun_contracts.strategies  # noqa: F401
+    else:
+        importlib.import_module("hypothesis_jsonschema")
+    imported = time.perf_counter()
+    result: dict[str, Any] = {"hypothesis": hypothesis.__version__}
+
+    if spec["task"] == "probe":  # can hypothesis-jsonschema draw an object with this Hypothesis?
+        from_schema = importlib.import_module("hypothesis_jsonschema").from_schema
+        schema = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+        try:
+            run = run_given(from_schema(schema), n=3, budget=30.0, seed=0)
+            result.update(ok=True, calls=run.calls)
+        except Exception as error:  # reporting whatever breaks
+            result.update(ok=False, error=f"{type(error).__name__}: {error}")
+        return result
+
+    if spec["side"] == "ours":
+        strategy, unwrap = _ours_strategy(spec["case"])
+    else:
+        strategy, unwrap = _hjs_strategy(spec["schema"]), None
+    built = time.perf_counter()
+
+    if spec["task"] == "first":
+        run = run_given(strategy, n=1, budget=float("inf"), seed=spec["seed"], unwrap=unwrap)
+        done = time.perf_counter()
+        result.update(
+            imported=imported - started,
+            built=built - imported,
+            first=done - built,
+            total=done - started,
+            calls=run.calls,
+        )
+        return result
+
+    # "measure": warm up, time seeded runs, count health-check failures
+    run_given(strategy, n=1, budget=float("inf"), seed=spec["seed"] - 1, unwrap=unwrap)
+    run, runs = measure_runs(
+        strategy, n=spec["n"], budget=spec["budget"], seed=spec["seed"], max_runs=spec["max_runs"], unwrap=unwrap
+    )
+    result.update(calls=run.calls, seconds=run.seconds, stopped=run.stopped, runs=runs)
+    result["sizes"] = [json_size(v) for v in run.values]
+    if spec.get("dump"):
+        with open(spec["dump"], "w", encoding="utf-8") as handle:
+            for value in run.values:
+                handle.write(json.dumps(value) + "\n")
+    if spec.get("hc_seeds"):
+        result["health"] = health_checks(strategy, spec["hc_seeds"])
+    return result
+
+
+def interpreter_start(python: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([python, "-c", "pass"], check=True)
+    return time.perf_counter() - started
+
+
+def call_worker(python: str, spec: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
+    argv = [python, os.path.abspath(__file__), "--worker", json.dumps(spec)]
+    started = time.perf_counter()
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"worker failed ({out.returncode}): {' '.join(argv[:3])} ...\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+# -- the baseline: a bundled schema and a virtualenv ----------------------------------------
+
+
+def _referenced(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(SHAPES_PREFIX):
+                found.add(value[len(SHAPES_PREFIX) :])
+            else:
+                _referenced(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _referenced(item, found)
+    return found
+
+
+def recursive_defs(defs: dict[str, Any]) -> set[str]:
+    """The definitions that can reach themselves through refs."""
+    graph = {name: _referenced(schema, set()) for name, schema in defs.items()}
+    cyclic = set()
+    for start in graph:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name == start:
+                cyclic.add(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
+    return cyclic
+
+
+_SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+_SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
+_SCHEMA_ONE = {
+    "items",
+    "additionalItems",
+    "additionalProperties",
+    "propertyNames",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+}
+_ANNOTATIONS = {"$id", "$schema", "$comment", "title", "description", "examples"}
+
+
+def bundle(api: str, operation: str, direction: str, levels: int) -> dict[str, Any]:
+    """One self-contained schema: the reachable shared ``$defs`` copied into the root, refs made
+    local, annotations (``x-*``, ``title``) dropped, and the recursive ``Configuration`` unrolled
+    ``levels`` deep, the deepest level's ``configurations`` an empty array."""
+    from jobrun_contracts import registry
+
+    shapes = next(doc for uri, doc in registry.resources(api) if uri.endswith("/shapes.json"))["$defs"]
+    cyclic = recursive_defs(shapes)
+    if not cyclic <= set(RECURSIVE) | RECURSIVE_HELPERS:
+        raise ValueError(f"{api}: recursion through {sorted(cyclic)}; teach bundle() to unroll it")
+    defs: dict[str, Any] = {}
+
+    def use(ref: str, depth: int) -> str:
+        if not ref.startswith(SHAPES_PREFIX):
+            raise ValueError(f"cannot bundle $ref {ref!r}")
+        name = ref[len(SHAPES_PREFIX) :]
+        if name not in cyclic:
+            key = name
+        else:
+            depth += name in RECURSIVE
+            key = f"{name}_{depth}"
+        if key not in defs:
+            defs[key] = {}  # reserve the name before walking (cycles)
+            source = dict(shapes[name])
+            if name in RECURSIVE and depth >= levels:
+                source["properties"] = {**source["properties"], RECURSIVE[name]: {"type": "array", "maxItems": 0}}
+            defs[key] = walk(source, depth)
+        return "#/$defs/" + key
+
+    def walk(schema: Any, depth: int) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        out: dict[str, Any] = {}
+        for key, value in schema.items():
+            if key.startswith("x-") or key in _ANNOTATIONS:
+                continue
+            if key == "$ref":
+                out[key] = use(value, depth)
+            elif key in _SCHEMA_MAPS:
+                out[key] = {name: walk(sub, depth) for name, sub in value.items()}
+            elif key in _SCHEMA_LISTS or (key in _SCHEMA_ONE and isinstance(value, list)):
+                out[key] = [walk(sub, depth) for sub in value]
+            elif key in _SCHEMA_ONE:
+                out[key] = walk(value, depth)
+            else:
+                out[key] = value
+        return out
+
+    root: dict[str, Any] = walk(registry.schema(api, operation, direction), 0)  # type: ignore[arg-type]
+    root["$defs"] = defs
+    return root
+
+
+def _pip_versions(python: Path) -> dict[str, str] | None:
+    code = (
+        "import json, importlib.metadata as m\n"
+        "out = {}\n"
+        f"for d in {list(HJS_PINS)!r}:\n"
+        "    try: out[d] = m.version(d)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(out))"
+    )
+    if not python.exists():
+        return None
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
+    return json.loads(out.stdout) if out.returncode == 0 else None
+
+
+def ensure_venv(venv: Path) -> tuple[Path | None, str]:
+    """The virtualenv's python with the pinned baseline installed, creating it when missing."""
+    python = venv / "bin" / "python"
+    if _pip_versions(python) == HJS_PINS:
+        return python, "reused"
+    log(f"creating {venv} with {', '.join(f'{k}=={v}' for k, v in HJS_PINS.items())} ...")
+    try:
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        pins = [f"{k}=={v}" for k, v in HJS_PINS.items()]
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except (subprocess.CalledProcessError, OSError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        return None, f"could not create: {str(detail).strip().splitlines()[-1] if detail else error}"
+    return (python, "created") if _pip_versions(python) == HJS_PINS else (None, "created, but pins not installed")
+
+
+def site_dir_of(python: Path, module: str) -> str:
+    code = f"import os, {module}; print(os.path.dirname(os.path.dirname({module}.__file__)))"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+# -- cases and results ----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    kind: str  # requests | responses | invalid
+    api: str
+    operation: str
+
+    def spec(self) -> dict[str, Any]:
+        return {"kind": self.kind, "api": self.api, "operation": self.operation}
+
+
+OURS = [
+    *(Case(f"valid.{api}", f'`requests("{api}")`', "requests", api, OPERATION) for api in APIS),
+    Case("response", f'`responses("{API}", "GetJobRun")`', "responses", API, "GetJobRun"),
+    Case("invalid", f'`invalid_requests("{API}")`', "invalid", API, OPERATION),
+]
+
+
+@dataclass
+class Row:
+    label: str
+    what: str
+    hypothesis: str
+    calls: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+    runs: int = 1
+    sizes: list[int] = field(default_factory=list)
+    first: list[dict[str, float]] = field(default_factory=list)
+    checked: str = ""
+    health: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+
+def check_ours(case: Case, values: list[Any]) -> str:
+    """How many drawn values our validator agrees with: valid ones accepted, invalid ones
+    rejected with exactly the labelled violation."""
+    from jobrun_contracts import validator_for
+
+    if case.kind == "invalid":
+        checker = validator_for(case.api, case.operation, "request")
+        right = sum(
+            [(v.pointer, v.keyword) for v in checker.validate(instance)] == [(expected["pointer"], expected["keyword"])]
+            for instance, expected in values
+        )
+        return f"{right}/{len(values)} rejected as labelled"
+    direction: Literal["request", "response"] = "response" if case.kind == "responses" else "request"
+    checker = validator_for(case.api, case.operation, direction)
+    right = sum(_accepts(checker, value) for value in values)
+    return f"{right}/{len(values)} accepted"
+
+
+def _accepts(checker: Any, value: Any) -> bool:
+    try:
+        return bool(checker.is_valid(value))
+    except Exception:  # e.g. a lone surrogate cannot cross into the Rust validator
+        return False
+
+
+def median_first(samples: list[dict[str, float]], key: str) -> float:
+    return statistics.median(s[key] for s in samples) if samples else float("nan")
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def machine_info(extra: list[str]) -> list[tuple[str, str]]:
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = []
+    for dist in ("jobrun-contracts", "hypothesis", "jsonschema-rs", "referencing"):
+        try:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist} (not installed)")
+    return [
+        ("CPU", f"{cpu}; nproc {usable}"),
+        ("OS", platform.platform()),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("Libraries (ours)", ", ".join(versions)),
+        *(("Baseline", entry) for entry in extra),
+    ]
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
+    align = align or "l" * len(header)
+    rule = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def fmt_size(nbytes: float) -> str:
+    if nbytes != nbytes:  # nan
+        return "–"
+    return f"{nbytes / 1000:.1f} KB" if nbytes >= 1000 else f"{nbytes:.0f} B"
+
+
+def fmt_rate(rate: float) -> str:
+    return f"{rate:,.1f}" if rate < 100 else f"{rate:,.0f}"
+
+
+def fmt_seconds(seconds: float) -> str:
+    if seconds != seconds:
+        return "–"
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def health_cell(outcomes: list[str]) -> str:
+    if not outcomes:
+        return "–"
+    failed = Counter(o for o in outcomes if o != "passed")
+    if not failed:
+        return f"0/{len(outcomes)}"
+    detail = ", ".join(f"{name} ×{count}" for name, count in failed.most_common())
+    return f"**{sum(failed.values())}/{len(outcomes)}** ({detail})"
+
+
+# -- profiling ------------------------------------------------------------------------------
+
+
+def profile(n: int, seed: int) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    from jobrun_contracts.strategies import requests
+
+    strategy = requests(API, OPERATION)
+    run_given(strategy, n=5, budget=float("inf"), seed=seed + 1)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run = run_given(strategy, n=n, budget=float("inf"), seed=seed)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    groups: Counter[str] = Counter()
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        if "jobrun_contracts" in filename:
+            group = "jobrun_contracts/" + Path(filename).name
+        elif "hypothesis" in filename and "conjecture" in filename:
+            group = "hypothesis engine (internal/conjecture)"
+        elif "hypothesis" in filename:
+            group = "hypothesis strategies and core"
+        elif filename.startswith("~") or "random.py" in filename or "re/" in filename:
+            group = f"builtins/stdlib ({Path(filename).name or filename})"
+        else:
+            group = "other: " + Path(filename).name
+        groups[group] += tottime
+    total = sum(groups.values())
+    out = io.StringIO()
+    out.write(f"cProfile, {run.calls} calls of `requests({API!r})` in {run.seconds:.2f} s under the profiler\n\n")
+    out.write("Own time by module group:\n\n")
+    out.write(
+        table(
+            ["group", "own s", "share"],
+            ([g, f"{t:.2f}", f"{t / total:.0%}"] for g, t in groups.most_common(12)),
+            "lrr",
+        )
+    )
+    out.write("\n\nTop cumulative entries under jobrun_contracts and hypothesis:\n\n```\n")
+    buffer = io.StringIO()
+    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(r"jobrun_contracts|hypothesis", 30)
+    out.write("\n".join(line for line in buffer.getvalue().splitlines() if line.strip()) + "\n```\n")
+    return out.getvalue()
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Budgets:
+    examples: int  # max_examples of each run
+    ours: float  # seconds of timed runs per strategy of ours
+    ours_runs: int
+    baseline: float
+    baseline_runs: int
+    first_runs: int  # fresh processes per strategy, for the time to first example
+    hc_seeds: list[int]
+
+
+def measure_ours(case: Case, b: Budgets, seed: int, version: str) -> Row:
+    strategy, unwrap = _ours_strategy(case.spec())
+    run_given(strategy, n=1, budget=float("inf"), seed=seed - 1, unwrap=unwrap)  # warm up
+    run, runs = measure_runs(strategy, n=b.examples, budget=b.ours, seed=seed, max_runs=b.ours_runs)
+    row = Row(case.label, case.kind, version, run.calls, run.seconds, run.stopped, runs)
+    instances = [v[0] for v in run.values] if case.kind == "invalid" else run.values
+    row.sizes = sorted(json_size(v) for v in instances)
+    row.checked = check_ours(case, run.values)
+    row.health = health_checks(strategy, [seed + s for s in b.hc_seeds])
+    return row
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="short budgets and one repeat (smoke test)")
+    parser.add_argument("--examples", type=int, default=100, help="max_examples of each run (default 100)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--profile", action="store_true", help="also cProfile our StartJobRun strategy")
+    parser.add_argument("--no-baseline", action="store_true", help="skip hypothesis-jsonschema")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.worker:
+        print(json.dumps(worker(json.loads(options.worker))))
+        return 0
+
+    quick = options.quick
+    if quick:
+        b = Budgets(options.examples, 1.5, 3, 8.0, 3, 1, list(range(2)))
+    else:
+        b = Budgets(options.examples, 6.0, 10, 40.0, 10, 2, list(range(6)))
+    seed = options.seed
+    started = time.perf_counter()
+
+    import hypothesis
+    from hypothesis import strategies as st
+
+    from jobrun_contracts import registry
+
+    try:
+        from jobrun_contracts._generation import MAX_RECURSION as levels
+    except ImportError:
+        levels = 2
+
+    ours_version = hypothesis.__version__
+    here = sys.executable
+    toolkit = str(Path(registry.__file__).resolve().parent.parent)
+    rows: dict[str, Row] = {}
+    notes: list[str] = []
+
+    # 1. ours, in this process; and Hypothesis itself on the simplest strategy
+    for case in OURS:
+        log(f"ours: {case.label} ...")
+        rows["ours." + case.key] = measure_ours(case, b, seed, ours_version)
+    log("floor: st.integers() ...")
+    run_given(st.integers(), n=1, budget=float("inf"), seed=seed - 1)
+    floor, floor_runs = measure_runs(st.integers(), n=b.examples, budget=b.ours / 2, seed=seed, max_runs=b.ours_runs)
+    rows["floor"] = Row(
+        "Hypothesis floor: `st.integers()`",
+        "floor",
+        ours_version,
+        floor.calls,
+        floor.seconds,
+        floor.stopped,
+        floor_runs,
+    )
+
+    # 2. ours, time to first example in fresh processes
+    for case in OURS:
+        log(f"ours: first example, {case.label} ...")
+        spec = {"task": "first", "side": "ours", "case": case.spec(), "seed": seed}
+        rows["ours." + case.key].first = [call_worker(here, spec) for _ in range(b.first_runs)]
+    bare = min(interpreter_start(here) for _ in range(3))
+
+    # 3. the baseline
+    baseline_extra: list[str] = []
+    tmp = Path(tempfile.mkdtemp(prefix="jobrun-generate-bench-"))
+    try:
+        if not options.no_baseline:
+            measure_baseline(b, seed, levels, here, toolkit, tmp, rows, notes, baseline_extra)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    profiled = profile(150 if quick else 600, seed) if options.profile else ""
+    elapsed = time.perf_counter() - started
+    print(report(options, b, seed, bare, elapsed, rows, notes, baseline_extra, profiled))
+    return 0
+
+
+def measure_baseline(
+    b: Budgets,
+    seed: int,
+    levels: int,
+    here: str,
+    toolkit: str,
+    tmp: Path,
+    rows: dict[str, Row],
+    notes: list[str],
+    baseline_extra: list[str],
+) -> None:
+    from jobrun_contracts import validator_for
+
+    schema = bundle(API, OPERATION, "request", levels)
+    schema_path = tmp / "StartJobRun.request.bundled.json"
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    notes.append(
+        f"Baseline schema: {API} {OPERATION} request bundled into one document "
+        f"({len(schema['$defs'])} `$defs`, {len(json.dumps(schema)):,} bytes): the shared `$defs` it reaches "
+        f"inlined, refs made local, `x-*` annotations dropped, `Configuration` unrolled {levels} levels deep "
+        '(the depth our strategy uses), the deepest `configurations` `{"type":"array","maxItems":0}`. '
+        "Its patterns keep JSON Schema's meaning (search, not whole-value match), so it draws values the "
+        "services reject; the checked column counts them."
+    )
+    venv_python, venv_state = ensure_venv(HJS_VENV)
+    if venv_python is None:
+        notes.append(f"Baseline not measured: {HJS_VENV} {venv_state}.")
+        return
+
+    # Does hypothesis-jsonschema work with the Hypothesis installed here? Import it, alone, from the venv.
+    shim = tmp / "shim"
+    shim.mkdir()
+    hjs_site = site_dir_of(venv_python, "hypothesis_jsonschema")
+    (shim / "hypothesis_jsonschema").symlink_to(Path(hjs_site) / "hypothesis_jsonschema")
+    env = {**os.environ, "PYTHONPATH": str(shim)}
+    ours_version = rows[f"ours.valid.{API}"].hypothesis
+    log(f"probing hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {ours_version} ...")
+    probe = call_worker(here, {"task": "probe", "side": "hjs"}, env=env)
+    python: str
+    env_used: dict[str, str] | None
+    if probe["ok"]:
+        python, env_used, where = here, env, "this environment"
+    else:
+        python, env_used, where = str(venv_python), None, f"`{HJS_VENV}`, {venv_state}"
+        notes.append(
+            f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {ours_version} "
+            f"(this environment) cannot draw an object: `{probe['error'][:160]}`. So the baseline ran in "
+            f"{where}, in a subprocess of this run, under Hypothesis {HJS_PINS['hypothesis']}."
+        )
+
+    dump = tmp / "hjs-values.jsonl"
+    log(f"baseline: from_schema, timed runs (budget {b.baseline:.0f} s) and health checks ...")
+    spec = {
+        "task": "measure",
+        "side": "hjs",
+        "schema": str(schema_path),
+        "n": b.examples,
+        "budget": b.baseline,
+        "max_runs": b.baseline_runs,
+        "seed": seed,
+        "dump": str(dump),
+        "hc_seeds": [seed + s for s in b.hc_seeds],
+    }
+    got = call_worker(python, spec, env=env_used)
+    row = Row(
+        f"hypothesis-jsonschema `from_schema` ({API} {OPERATION}, bundled)",
+        "requests",
+        got["hypothesis"],
+        got["calls"],
+        got["seconds"],
+        got["stopped"],
+        got["runs"],
+        sorted(got["sizes"]),
+        health=got["health"],
+    )
+    checker = validator_for(API, OPERATION, "request")
+    drawn = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
+    row.checked = f"{sum(_accepts(checker, v) for v in drawn)}/{len(drawn)} accepted"
+    log("baseline: first example ...")
+    first_spec = {"task": "first", "side": "hjs", "schema": str(schema_path), "seed": seed}
+    row.first = [call_worker(python, first_spec, env=env_used) for _ in range(b.first_runs)]
+    rows["hjs"] = row
+    baseline_extra.append(
+        f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with hypothesis {got['hypothesis']} ({where})"
+    )
+    if probe["ok"]:
+        return
+
+    # A control: our StartJobRun strategy under the baseline's Hypothesis, in the same kind of process.
+    import sysconfig
+
+    log(f"control: ours under Hypothesis {got['hypothesis']} ...")
+    paths = sysconfig.get_paths()
+    control_spec = {
+        "task": "measure",
+        "side": "ours",
+        "case": OURS[0].spec(),
+        "n": b.examples,
+        "budget": b.ours,
+        "max_runs": b.ours_runs,
+        "seed": seed,
+        "prepend_path": [toolkit],
+        "append_path": sorted({paths["purelib"], paths["platlib"]}),
+    }
+    try:
+        got = call_worker(str(venv_python), control_spec)
+    except RuntimeError as error:
+        notes.append(f"The control run of ours under the baseline's Hypothesis failed: {error}")
+        return
+    rows["control"] = Row(
+        OURS[0].label + ", control",
+        "requests",
+        got["hypothesis"],
+        got["calls"],
+        got["seconds"],
+        got["stopped"],
+        got["runs"],
+        sorted(got["sizes"]),
+    )
+
+
+def report(
+    options: argparse.Namespace,
+    b: Budgets,
+    seed: int,
+    bare: float,
+    elapsed: float,
+    rows: dict[str, Row],
+    notes: list[str],
+    baseline_extra: list[str],
+    profiled: str,
+) -> str:
+    out: list[str] = []
+    flags = (" --quick" if options.quick else "") + (f" --examples {b.examples}" if b.examples != 100 else "")
+    out.append(f"Command: `python benchmarks/generate.py{flags}` (this run: {elapsed:.0f} s).\n")
+    out.append(table(["", ""], machine_info(baseline_extra)))
+    out.append("")
+    out.append(
+        f"Each strategy runs under `@given` with `settings(max_examples={b.examples}, database=None, deadline=None, "
+        f"phases=[Phase.generate])` and health checks suppressed, seeds {seed}, {seed}+1, …: up to {b.ours_runs} "
+        f"runs or {b.ours:.0f} s for ours, {b.baseline_runs} runs or {b.baseline:.0f} s for the baseline (a run "
+        "that reaches the budget is stopped there: `budget`). Examples/s is calls of the test function over the "
+        "time of the runs, after a warm-up run of one example. JSON sizes are `json.dumps` of each value drawn "
+        "(of the instance, for invalid requests). First example: a fresh interpreter imports Hypothesis and the "
+        f"library, builds the strategy and runs `@given` to its first call (median of {b.first_runs}; process "
+        f"wall in brackets; an empty interpreter starts in {bare * 1000:.0f} ms). Checked: the values drawn, "
+        "judged by our validator (the services' semantics)."
+    )
+    out.append("")
+    header = [
+        "strategy",
+        "Hypothesis",
+        "calls",
+        "seconds",
+        "examples/s",
+        "median JSON",
+        "p90 JSON",
+        "JSON KB/s",
+        "first example",
+        "checked",
+    ]
+    order = [f"ours.{c.key}" for c in OURS] + ["floor", "hjs", "control"]
+    body = []
+    for key in order:
+        if key not in rows:
+            continue
+        row = rows[key]
+        first = (
+            f"{fmt_seconds(median_first(row.first, 'total'))} ({fmt_seconds(median_first(row.first, 'wall'))})"
+            if row.first
+            else "–"
+        )
+        calls = f"{row.calls:,} ({row.runs} run{'s' if row.runs != 1 else ''}{', budget' if row.stopped else ''})"
+        bold = key.startswith("ours.valid") or key == "hjs"
+        body.append(
+            [
+                row.label,
+                row.hypothesis,
+                calls,
+                f"{row.seconds:.1f}",
+                f"**{fmt_rate(row.rate)}**" if bold else fmt_rate(row.rate),
+                fmt_size(statistics.median(row.sizes)) if row.sizes else "–",
+                fmt_size(percentile(row.sizes, 0.9)) if row.sizes else "–",
+                f"{sum(row.sizes) / row.seconds / 1000:,.0f}" if row.sizes and row.seconds else "–",
+                first,
+                row.checked or "–",
+            ]
+        )
+    out.append(table(header, body, "llrrrrrrrl"))
+    out.append("")
+
+    out.append("Time to first example, split (medians, in the fresh process):")
+    out.append("")
+    split = [
+        [
+            rows[key].label,
+            fmt_seconds(median_first(rows[key].first, "imported")),
+            fmt_seconds(median_first(rows[key].first, "built")),
+            fmt_seconds(median_first(rows[key].first, "first")),
+            fmt_seconds(median_first(rows[key].first, "total")),
+        ]
+        for key in order
+        if key in rows and rows[key].first
+    ]
+    out.append(
+        table(["strategy", "import", "build the strategy", "`@given` to its first call", "total"], split, "lrrrr")
+    )
+    out.append("")
+
+    ours_valid = rows[f"ours.valid.{API}"]
+    if "hjs" in rows and rows["hjs"].rate:
+        base = rows["hjs"]
+        ratio = ours_valid.rate / base.rate
+        verdict = "met" if ratio >= TARGET_RATIO else "**not met**"
+        out.append(
+            f"- **Ours / hypothesis-jsonschema, valid {API} {OPERATION}: {ratio:,.0f}×** "
+            f"({fmt_rate(ours_valid.rate)} vs {fmt_rate(base.rate)} examples/s, Hypothesis {ours_valid.hypothesis} vs "
+            f"{base.hypothesis}; target ≈{TARGET_RATIO:.0f}×: {verdict})."
+        )
+        control = rows.get("control")
+        if control is not None and control.rate:
+            out.append(
+                f"- On the baseline's Hypothesis ({control.hypothesis}), ours draws {fmt_rate(control.rate)} "
+                f"examples/s: {control.rate / base.rate:,.0f}× the baseline."
+            )
+    elif not options.no_baseline:
+        out.append("- Baseline: not measured (see the notes).")
+    for api in APIS:
+        row = rows[f"ours.valid.{api}"]
+        verdict = "met" if row.rate >= TARGET_RATE else "**not met**"
+        out.append(
+            f"- Ours, valid {api} {OPERATION}: {fmt_rate(row.rate)} examples/s, median "
+            f"{fmt_size(statistics.median(row.sizes))} (target ≥ {TARGET_RATE:.0f}/s: {verdict})."
+        )
+    out.append("")
+
+    out.append(
+        "Health checks at default settings (health checks on, `max_examples=100`, deadline 200 ms; database off, "
+        f"generate phase only), {len(b.hc_seeds)} seeded runs per strategy (seeds {seed} to "
+        f"{seed + len(b.hc_seeds) - 1}), each stopped at its 10th call, when Hypothesis has finished checking "
+        "health:"
+    )
+    out.append("")
+    hc_rows = [
+        [rows[k].label, rows[k].hypothesis, health_cell(rows[k].health)] for k in order if k in rows and rows[k].health
+    ]
+    out.append(table(["strategy", "Hypothesis", "runs failing a health check"], hc_rows, "llr"))
+    out.append("")
+    if notes:
+        out.append("Notes:")
+        out.append("")
+        out.extend(f"- {note}" for note in notes)
+        out.append("")
+    if profiled:
+        out.append("### Profile\n")
+        out.append(profiled)
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
