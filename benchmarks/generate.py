@@ -473,7 +473,6 @@ class Row:
     first: list[dict[str, float]] = field(default_factory=list)
     checked: str = ""
     health: list[str] = field(default_factory=list)
-    error: str = ""
 
     @property
     def rate(self) -> float:
