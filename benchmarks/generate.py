@@ -35,7 +35,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -49,6 +48,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
 
 # Only the standard library at module level: the same file runs as a worker in the baseline's
 # virtualenv, where jobrun_contracts is not installed.
@@ -511,41 +512,6 @@ def median_first(samples: list[dict[str, float]], key: str) -> float:
 # -- report ---------------------------------------------------------------------------------
 
 
-def machine_info(extra: list[str]) -> list[tuple[str, str]]:
-    from importlib import metadata
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = []
-    for dist in ("jobrun-contracts", "hypothesis", "jsonschema-rs", "referencing"):
-        try:
-            versions.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{dist} (not installed)")
-    return [
-        ("CPU", f"{cpu}; nproc {usable}"),
-        ("OS", platform.platform()),
-        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
-        ("Libraries (ours)", ", ".join(versions)),
-        *(("Baseline", entry) for entry in extra),
-    ]
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
-    align = align or "l" * len(header)
-    rule = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def fmt_size(nbytes: float) -> str:
     if nbytes != nbytes:  # nan
         return "–"
@@ -857,7 +823,15 @@ def report(
     out: list[str] = []
     flags = (" --quick" if options.quick else "") + (f" --examples {b.examples}" if b.examples != 100 else "")
     out.append(f"Command: `python benchmarks/generate.py{flags}` (this run: {elapsed:.0f} s).\n")
-    out.append(table(["", ""], machine_info(baseline_extra)))
+    out.append(
+        table(
+            ["", ""],
+            [
+                *machine_info(("jobrun-contracts", "hypothesis", "jsonschema-rs", "referencing"), "Libraries (ours)"),
+                *(("Baseline", e) for e in baseline_extra),
+            ],
+        )
+    )
     out.append("")
     out.append(
         f"Each strategy runs under `@given` with `settings(max_examples={b.examples}, database=None, deadline=None, "

@@ -24,8 +24,6 @@ import argparse
 import copy
 import gc
 import json
-import os
-import platform
 import random
 import statistics
 import subprocess
@@ -34,12 +32,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 
+from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
 from jobrun_contracts import registry, validator_for
 from jobrun_contracts._resources import data_dir
 
@@ -387,44 +385,12 @@ def cold(code: str, args: Iterable[str], runs: int) -> dict[str, float]:
 # -- report -----------------------------------------------------------------------------------
 
 
-def machine_info() -> list[tuple[str, str]]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = []
-    for dist in ("jobrun-contracts", "jsonschema", "referencing", "fastjsonschema", "jsonschema-rs"):
-        try:
-            versions.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{dist} (not installed)")
-    return [
-        ("CPU", f"{cpu}; nproc {usable}"),
-        ("OS", platform.platform()),
-        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
-        ("Libraries", ", ".join(versions)),
-    ]
-
-
 def fmt_rate(value: float) -> str:
     return f"{value:,.0f}"
 
 
 def fmt_size(nbytes: float) -> str:
     return f"{nbytes / 1000:.1f} KB" if nbytes >= 1000 else f"{nbytes:.0f} B"
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
-    align = align or "l" * len(header)
-    rule = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -601,7 +567,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 5. report
     out: list[str] = []
     out.append(f"## Validation benchmark ({'quick' if options.quick else 'full'} run)\n")
-    out.append(table(["", ""], machine_info()))
+    out.append(
+        table(
+            ["", ""], machine_info(("jobrun-contracts", "jsonschema", "referencing", "fastjsonschema", "jsonschema-rs"))
+        )
+    )
     out.append("")
     median_size = sizes[len(sizes) // 2]
     out.append(
