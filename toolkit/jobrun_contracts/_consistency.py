@@ -19,25 +19,29 @@ TERMINAL = {
 _EPOCH = 1_700_000_000
 
 
-def _serverless_arn(run: dict[str, Any], application: str, run_id: str, arn: str | None) -> str:
+def _region_account(arn: str | None) -> tuple[str, str]:
+    """The region and account a generated ARN already names, so a rebuilt one keeps them."""
     region, account = "us-east-1", "123456789012"
     if arn and arn.count(":") >= 5:
         parts = arn.split(":")
-        region, account = parts[3] or region, parts[4] if parts[4].isdigit() and len(parts[4]) == 12 else account
+        region = parts[3] or region
+        account = parts[4] if parts[4].isdigit() and len(parts[4]) == 12 else account
+    return region, account
+
+
+def _serverless_arn(application: str, run_id: str, arn: str | None) -> str:
+    region, account = _region_account(arn)
     return f"arn:aws:emr-serverless:{region}:{account}:/applications/{application}/jobruns/{run_id}"
 
 
 def _containers_arn(cluster: str, run_id: str, arn: str | None) -> str:
-    region, account = "us-east-1", "123456789012"
-    if arn and arn.count(":") >= 5:
-        parts = arn.split(":")
-        region, account = parts[3] or region, parts[4] if parts[4].isdigit() and len(parts[4]) == 12 else account
+    region, account = _region_account(arn)
     return f"arn:aws:emr-containers:{region}:{account}:/virtualclusters/{cluster}/jobruns/{run_id}"
 
 
 def _serverless_run(run: dict[str, Any], id_field: str) -> None:
     if "arn" in run and "applicationId" in run and id_field in run:
-        run["arn"] = _serverless_arn(run, run["applicationId"], run[id_field], run.get("arn"))
+        run["arn"] = _serverless_arn(run["applicationId"], run[id_field], run.get("arn"))
     created = float(run.get("createdAt", _EPOCH))
     if created < 0:
         created = float(_EPOCH)
@@ -83,9 +87,7 @@ def _alibaba_run(run: dict[str, Any]) -> None:
 def _fix(api: str, operation: str, response: dict[str, Any]) -> dict[str, Any]:
     if api == "aws-emr-serverless":
         if operation == "StartJobRun" and {"arn", "applicationId", "jobRunId"} <= set(response):
-            response["arn"] = _serverless_arn(
-                response, response["applicationId"], response["jobRunId"], response["arn"]
-            )
+            response["arn"] = _serverless_arn(response["applicationId"], response["jobRunId"], response["arn"])
         if isinstance(response.get("jobRun"), dict):
             _serverless_run(response["jobRun"], "jobRunId")
         for summary in response.get("jobRuns", []) or []:
