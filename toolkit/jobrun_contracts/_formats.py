@@ -30,6 +30,22 @@ def is_date_time(value: str) -> bool:
     return _calendar(_RFC3339.match(value))
 
 
+def iso8601_seconds(value: str) -> float:
+    """Epoch seconds of a valid ``iso8601-timestamp`` (no offset means UTC, as botocore reads it)."""
+    match = _ISO.match(value)
+    if match is None:
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
+    fraction = re.search(r"\.(\d+)", value[10:])
+    moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    offset = match.group(7)
+    if offset and offset not in ("Z", "z"):
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment.timestamp() + (float("0." + fraction.group(1)) if fraction else 0.0)
+
+
 CHECKERS = {"iso8601-timestamp": is_iso8601_timestamp, "date-time": is_date_time}
 
 

@@ -1,0 +1,410 @@
+"""What differs between the three APIs: ids, how a run is shown, how errors travel, which filters exist.
+
+The emulator's core (``app.py``) owns state, time, idempotency and paging; each class here only
+answers "what would this service put on the wire".
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from .._formats import iso8601_seconds
+from .._http import HttpResponse
+from .._lifecycle import LIFECYCLES, Lifecycle
+from ..registry import Operation
+from ..service_errors import ServiceError, alibaba_error, aws_error
+from ..validation import Violation
+from ._runs import Run
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/jobrun-emulator/emulator"
+
+
+class ApiFlavour:
+    """The per-API half of the emulator."""
+
+    api: ClassVar[str]
+    container_kind: ClassVar[str]  # how a message names the container
+    run_id_field: ClassVar[str]  # the request member that names a run in Get/Cancel
+    default_page: ClassVar[int]
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return LIFECYCLES[self.api]
+
+    def new_container_id(self, rng: random.Random) -> str:
+        raise NotImplementedError
+
+    def new_run_id(self, rng: random.Random) -> str:
+        raise NotImplementedError
+
+    def timeout_seconds(self, request: Mapping[str, Any]) -> float | None:
+        return None
+
+    def started(self, run: Run) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def described(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def summary(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        return self.described(run, now, container)
+
+    def cancelled(self, run: Run) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def listed(self, runs: list[dict[str, Any]], next_token: str | None, total: int, page: int) -> dict[str, Any]:
+        body: dict[str, Any] = {"jobRuns": runs}
+        if next_token:
+            body["nextToken"] = next_token
+        return body
+
+    def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
+        raise NotImplementedError
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def invalid(self, violations: list[Violation]) -> ServiceError | None:
+        raise NotImplementedError
+
+    def bad_body(self, message: str) -> ServiceError:
+        raise NotImplementedError
+
+    def not_found(self, operation: Operation, message: str) -> ServiceError:
+        raise NotImplementedError
+
+    def conflict(self, operation: Operation, message: str) -> ServiceError:
+        raise NotImplementedError
+
+    def refused(self, operation: Operation, message: str, reason: str) -> ServiceError:
+        """A well-formed request the service will not carry out: a bad page ``token``, a finished run's ``state``."""
+        raise NotImplementedError
+
+    def error_response(self, error: ServiceError, request_id: str) -> HttpResponse:
+        raise NotImplementedError
+
+    def ok_response(self, body: Mapping[str, Any], request_id: str, status: int = 200) -> HttpResponse:
+        raise NotImplementedError
+
+
+class _Aws(ApiFlavour):
+    def invalid(self, violations: list[Violation]) -> ServiceError | None:
+        return aws_error(violations)
+
+    def bad_body(self, message: str) -> ServiceError:
+        return ServiceError(400, "SerializationException", message)
+
+    def not_found(self, operation: Operation, message: str) -> ServiceError:
+        # Only where the operation declares ResourceNotFoundException; elsewhere its declared 400.
+        status = operation.errors.get("ResourceNotFoundException")
+        if status is None:
+            return ServiceError(400, "ValidationException", message)
+        return ServiceError(status, "ResourceNotFoundException", message)
+
+    def conflict(self, operation: Operation, message: str) -> ServiceError:
+        status = operation.errors.get("ConflictException")
+        if status is None:
+            return ServiceError(400, "ValidationException", message)
+        return ServiceError(status, "ConflictException", message)
+
+    def refused(self, operation: Operation, message: str, reason: str) -> ServiceError:
+        return ServiceError(400, "ValidationException", message)
+
+    def error_response(self, error: ServiceError, request_id: str) -> HttpResponse:
+        headers = {
+            "content-type": "application/json",
+            "x-amzn-errortype": error.code,
+            "x-amzn-requestid": request_id,
+        }
+        return HttpResponse(error.status, headers, _json({"message": error.message}))
+
+    def ok_response(self, body: Mapping[str, Any], request_id: str, status: int = 200) -> HttpResponse:
+        return HttpResponse(status, {"content-type": "application/json", "x-amzn-requestid": request_id}, _json(body))
+
+
+class EmrServerless(_Aws):
+    api = "aws-emr-serverless"
+    container_kind = "Application"
+    run_id_field = "jobRunId"
+    default_page = 50
+
+    def new_container_id(self, rng: random.Random) -> str:
+        return "00f" + _base36(rng, 13)
+
+    def new_run_id(self, rng: random.Random) -> str:
+        return "00f" + _base36(rng, 13)
+
+    def timeout_seconds(self, request: Mapping[str, Any]) -> float | None:
+        minutes = request.get("executionTimeoutMinutes")
+        return None if not minutes else float(minutes) * 60  # 0: the page gives no meaning; we read "none"
+
+    def arn(self, run: Run) -> str:
+        return f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/{run.container}/jobruns/{run.run_id}"
+
+    def started(self, run: Run) -> dict[str, Any]:
+        return {"applicationId": run.container, "jobRunId": run.run_id, "arn": self.arn(run)}
+
+    def described(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        request, lifecycle = run.request, self.lifecycle
+        event = run.event_at(now)
+        view: dict[str, Any] = {
+            "applicationId": run.container,
+            "jobRunId": run.run_id,
+            "arn": self.arn(run),
+            "createdBy": CALLER,
+            "createdAt": run.submitted_at,
+            "updatedAt": event.at,
+            "executionRole": request["executionRoleArn"],
+            "state": event.state,
+            "stateDetails": event.details,
+            "releaseLabel": container["releaseLabel"],
+            "jobDriver": request["jobDriver"],
+            "mode": request.get("mode", "BATCH"),
+            "attempt": 1,
+            "attemptCreatedAt": run.submitted_at,
+            "attemptUpdatedAt": event.at,
+        }
+        for name in ("name", "configurationOverrides", "tags", "executionTimeoutMinutes", "retryPolicy"):
+            if name in request:
+                view[name] = request[name]
+        if "executionIamPolicy" in request:
+            view["executionIamPolicy"] = request["executionIamPolicy"]
+        started, ended = run.started_at(lifecycle, now), run.ended_at(lifecycle, now)
+        if started is not None:
+            view["startedAt"] = started
+        if ended is not None:
+            view["endedAt"] = ended
+            seconds = int(ended - started) if started is not None else 0
+            view["totalExecutionDurationSeconds"] = seconds
+            hours = seconds / 3600
+            view["totalResourceUtilization"] = {
+                "vCPUHour": round(4 * hours, 3),
+                "memoryGBHour": round(16 * hours, 3),
+                "storageGBHour": round(20 * hours, 3),
+            }
+        return view
+
+    def summary(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        full = self.described(run, now, container)
+        keep = (
+            "applicationId", "name", "mode", "arn", "createdBy", "createdAt", "updatedAt", "executionRole",
+            "state", "stateDetails", "releaseLabel", "attempt", "attemptCreatedAt", "attemptUpdatedAt",
+        )  # fmt: skip
+        view = {k: full[k] for k in keep if k in full}
+        view["id"] = run.run_id
+        view["type"] = container.get("type", "Spark")
+        return view
+
+    def cancelled(self, run: Run) -> dict[str, Any]:
+        return {"applicationId": run.container, "jobRunId": run.run_id}
+
+    def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
+        created = run.submitted_at
+        if "createdAtAfter" in request and created < _epoch(request["createdAtAfter"]):
+            return False
+        if "createdAtBefore" in request and created >= _epoch(request["createdAtBefore"]):
+            return False
+        if request.get("states") and view["state"] not in request["states"]:
+            return False
+        return not ("mode" in request and view.get("mode") != request["mode"])
+
+
+class EmrContainers(_Aws):
+    api = "aws-emr-containers"
+    container_kind = "Virtual cluster"
+    run_id_field = "id"
+    default_page = 50
+
+    def new_container_id(self, rng: random.Random) -> str:
+        return _base36(rng, 25)
+
+    def new_run_id(self, rng: random.Random) -> str:
+        return "0000000" + _base36(rng, 12)
+
+    def arn(self, run: Run) -> str:
+        return f"arn:aws:emr-containers:{REGION}:{ACCOUNT}:/virtualclusters/{run.container}/jobruns/{run.run_id}"
+
+    def started(self, run: Run) -> dict[str, Any]:
+        body = {"id": run.run_id, "arn": self.arn(run), "virtualClusterId": run.container}
+        if "name" in run.request:
+            body["name"] = run.request["name"]
+        return body
+
+    def described(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        request, lifecycle = run.request, self.lifecycle
+        event = run.event_at(now)
+        view: dict[str, Any] = {
+            "id": run.run_id,
+            "virtualClusterId": run.container,
+            "arn": self.arn(run),
+            "state": event.state,
+            "clientToken": request["clientToken"],
+            "createdAt": _iso(run.submitted_at),
+            "createdBy": CALLER,
+            "stateDetails": event.details,
+        }
+        for name in (
+            "name", "executionRoleArn", "releaseLabel", "configurationOverrides", "jobDriver", "tags",
+            "retryPolicyConfiguration",
+        ):  # fmt: skip
+            if name in request:
+                view[name] = request[name]
+        if "retryPolicyConfiguration" in request:
+            view["retryPolicyExecution"] = {"currentAttemptCount": 1}
+        ended = run.ended_at(lifecycle, now)
+        if ended is not None:
+            view["finishedAt"] = _iso(ended)
+        if event.state == lifecycle.failure:
+            view["failureReason"] = "USER_ERROR"
+        return view
+
+    def cancelled(self, run: Run) -> dict[str, Any]:
+        return {"id": run.run_id, "virtualClusterId": run.container}
+
+    def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
+        created = run.submitted_at
+        if "createdAfter" in request and created < _epoch(request["createdAfter"]):
+            return False
+        if "createdBefore" in request and created >= _epoch(request["createdBefore"]):
+            return False
+        if "name" in request and run.request.get("name") != request["name"]:
+            return False
+        return not (request.get("states") and view["state"] not in request["states"])
+
+
+class AlibabaServerlessSpark(ApiFlavour):
+    api = "alibaba-emr-serverless-spark"
+    container_kind = "Workspace"
+    run_id_field = "jobRunId"
+    default_page = 20
+
+    def new_container_id(self, rng: random.Random) -> str:
+        return "w-" + "".join(rng.choice("0123456789abcdef") for _ in range(16))
+
+    def new_run_id(self, rng: random.Random) -> str:
+        return "jr-" + "".join(rng.choice("0123456789abcdef") for _ in range(16))
+
+    def timeout_seconds(self, request: Mapping[str, Any]) -> float | None:
+        seconds = request.get("executionTimeoutSeconds")
+        return None if not seconds or seconds < 0 else float(seconds)
+
+    def started(self, run: Run) -> dict[str, Any]:
+        return {"jobRunId": run.run_id}
+
+    def described(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        request, lifecycle = run.request, self.lifecycle
+        event = run.event_at(now)
+        view: dict[str, Any] = {
+            "workspaceId": run.container,
+            "jobRunId": run.run_id,
+            "state": event.state,
+            "submitTime": _millis(run.submitted_at),
+        }
+        for name in (
+            "name", "codeType", "executionTimeoutSeconds", "tags", "releaseVersion", "resourceQueueId", "jobDriver",
+            "configurationOverrides", "displayReleaseVersion", "fusion",
+        ):  # fmt: skip
+            if name in request:
+                view[name] = request[name]
+        ended = run.ended_at(lifecycle, now)
+        if ended is not None:
+            view["endTime"] = _millis(ended)
+        if event.state in (lifecycle.failure, lifecycle.cancelled, lifecycle.cancelling):
+            view["stateChangeReason"] = {"code": event.state.upper(), "message": event.details}
+        return view
+
+    def summary(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        view = self.described(run, now, container)
+        view["creator"] = container.get("creator", "1509789347011234")
+        return view
+
+    def cancelled(self, run: Run) -> dict[str, Any]:
+        return {"jobRunId": run.run_id}
+
+    def listed(self, runs: list[dict[str, Any]], next_token: str | None, total: int, page: int) -> dict[str, Any]:
+        body: dict[str, Any] = {"jobRuns": runs, "maxResults": page, "totalCount": total}
+        if next_token:
+            body["nextToken"] = next_token
+        return body
+
+    def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
+        submitted = view["submitTime"]
+        ended = view.get("endTime")
+        checks = (
+            ("name", lambda wanted: run.request.get("name") == wanted),
+            ("creator", lambda wanted: view.get("creator") == wanted),
+            ("jobRunId", lambda wanted: run.run_id == wanted),
+            ("states", lambda wanted: not wanted or view["state"] in wanted),
+            ("resourceQueueId", lambda wanted: run.request.get("resourceQueueId") == wanted),
+            ("tags", lambda wanted: all(t in (run.request.get("tags") or []) for t in wanted)),
+            ("startTime", lambda wanted: _in_range(submitted, wanted)),
+            ("endTime", lambda wanted: ended is not None and _in_range(ended, wanted)),
+            ("minDuration", lambda wanted: ((ended or _millis(now)) - submitted) >= wanted),
+        )
+        return all(check(request[name]) for name, check in checks if name in request)
+
+    def invalid(self, violations: list[Violation]) -> ServiceError | None:
+        return alibaba_error(violations)
+
+    def bad_body(self, message: str) -> ServiceError:
+        return ServiceError(400, "InvalidParameter", message)
+
+    def not_found(self, operation: Operation, message: str) -> ServiceError:
+        code = "InvalidJobRunId.NotFound" if "job run" in message.lower() else "InvalidWorkspaceId.NotFound"
+        return ServiceError(404, code, message)
+
+    def conflict(self, operation: Operation, message: str) -> ServiceError:
+        return ServiceError(400, "IdempotentParameterMismatch", message)
+
+    def refused(self, operation: Operation, message: str, reason: str) -> ServiceError:
+        return ServiceError(400, "OperationDenied" if reason == "state" else "InvalidParameter", message)
+
+    def error_response(self, error: ServiceError, request_id: str) -> HttpResponse:
+        body = {"requestId": request_id, "code": error.code, "message": error.message}
+        headers = {"content-type": "application/json;charset=utf-8", "x-acs-request-id": request_id}
+        return HttpResponse(error.status, headers, _json(body))
+
+    def ok_response(self, body: Mapping[str, Any], request_id: str, status: int = 200) -> HttpResponse:
+        headers = {"content-type": "application/json;charset=utf-8", "x-acs-request-id": request_id}
+        return HttpResponse(status, headers, _json({"requestId": request_id, **body}))
+
+
+FLAVOURS: dict[str, ApiFlavour] = {
+    flavour.api: flavour for flavour in (EmrServerless(), EmrContainers(), AlibabaServerlessSpark())
+}
+
+
+def _json(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _base36(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(length))
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _millis(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _in_range(value: int, bounds: Mapping[str, Any]) -> bool:
+    low, high = bounds.get("startTime"), bounds.get("endTime")
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _epoch(value: Any) -> float:
+    """A request timestamp (epoch seconds or ISO 8601, already validated) as epoch seconds."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return iso8601_seconds(str(value))

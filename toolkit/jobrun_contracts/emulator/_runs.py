@@ -1,0 +1,107 @@
+"""Job runs as timelines: a run's state at any moment is read off its planned events, so no thread moves it.
+
+Planning a run's whole future at submission (and re-planning on cancel or an injected failure)
+keeps every read consistent under concurrency and makes time a pure input: advance the clock and
+the run has moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._lifecycle import Lifecycle
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How long a run spends in each phase, in emulated seconds."""
+
+    step: float = 5.0  # each state before running
+    run: float = 60.0
+    cancel: float = 5.0
+
+
+@dataclass(frozen=True)
+class Event:
+    at: float
+    state: str
+    details: str
+
+
+@dataclass
+class Run:
+    api: str
+    container: str  # application, virtual cluster or workspace id
+    run_id: str
+    seq: int  # creation order, the listing cursor
+    request: dict[str, Any]  # the validated input, as submitted
+    submitted_at: float
+    events: list[Event] = field(default_factory=list)
+
+    def event_at(self, now: float) -> Event:
+        current = self.events[0]
+        for event in self.events:
+            if event.at > now:
+                break
+            current = event
+        return current
+
+    def started_at(self, lifecycle: Lifecycle, now: float) -> float | None:
+        return next((e.at for e in self.events if e.state == lifecycle.running and e.at <= now), None)
+
+    def ended_at(self, lifecycle: Lifecycle, now: float) -> float | None:
+        event = self.event_at(now)
+        return event.at if event.state in lifecycle.terminal else None
+
+    def updated_at(self, now: float) -> float:
+        return self.event_at(now).at
+
+
+def plan(
+    lifecycle: Lifecycle, submitted_at: float, timings: Timings, *, fail: bool, timeout: float | None
+) -> list[Event]:
+    """The events of a fresh run: walk the progression, run, then succeed, fail or be cancelled at its timeout."""
+    events = []
+    at = submitted_at
+    for index, state in enumerate(lifecycle.progression):
+        if index:
+            at += timings.step
+        events.append(Event(at, state, _DETAILS.get(state.lower(), f"Job run is {state.lower()}.")))
+    started = at
+    if timeout is not None and timeout < timings.run:
+        stop = started + timeout
+        events.append(Event(stop, lifecycle.cancelling, "Job run exceeded its execution timeout; cancelling."))
+        events.append(Event(stop + timings.cancel, lifecycle.cancelled, "Job run was cancelled: execution timeout."))
+    elif fail:
+        events.append(Event(started + timings.run, lifecycle.failure, "Job run failed."))
+    else:
+        events.append(Event(started + timings.run, lifecycle.success, "Job run completed successfully."))
+    return events
+
+
+def cancel(run: Run, lifecycle: Lifecycle, now: float, timings: Timings) -> None:
+    """Cut the run's future and replace it with cancelling, then cancelled."""
+    current = run.event_at(now)
+    if current.state in lifecycle.terminal or current.state == lifecycle.cancelling:
+        return
+    run.events = [e for e in run.events if e.at <= now]
+    run.events.append(Event(now, lifecycle.cancelling, "Job run is being cancelled by the user."))
+    run.events.append(Event(now + timings.cancel, lifecycle.cancelled, "Job run was cancelled by the user."))
+
+
+def fail_now(run: Run, lifecycle: Lifecycle, now: float, reason: str) -> bool:
+    """An injected failure: the run fails at once, unless it has already finished."""
+    if run.event_at(now).state in lifecycle.terminal:
+        return False
+    run.events = [e for e in run.events if e.at <= now]
+    run.events.append(Event(now, lifecycle.failure, reason))
+    return True
+
+
+_DETAILS = {
+    "submitted": "Job run has been submitted.",
+    "pending": "Job run is pending.",
+    "scheduled": "Job run is scheduled.",
+    "running": "Job run is running.",
+}

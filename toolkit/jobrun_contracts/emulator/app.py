@@ -1,0 +1,348 @@
+"""The reference emulator: one request in, one response out, for all three job-run APIs.
+
+It is a plain callable over :class:`HttpRequest` so the same object serves a real HTTP server, a
+WSGI app and an in-process target. State lives behind one lock; a run's progress is computed from
+the emulated clock (``_runs``), so reads never race a background thread and tests never sleep.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .. import registry
+from .._http import AuthFailure, HttpRequest, HttpResponse
+from ..errors import UsageError
+from ..registry import APIS, Operation
+from ..service_errors import ServiceError
+from ..validation import validator_for
+from . import _support
+from ._apis import FLAVOURS, AlibabaServerlessSpark, ApiFlavour
+from ._clock import Clock
+from ._runs import Run, Timings, cancel, fail_now, plan
+from ._wire import BodyError, decode, match, split_target
+
+#: Test control lives under this prefix, which none of the three APIs uses.
+CONTROL_PREFIX = "/_emulator"
+MAX_BODY = 8 * 1024 * 1024
+
+_Input = dict[str, Any]
+_Outcome = dict[str, Any] | ServiceError
+_SIGNING = {"aws-emr-serverless": "aws", "aws-emr-containers": "aws", "alibaba-emr-serverless-spark": "acs3"}
+
+
+@dataclass(frozen=True)
+class ResponseProblem:
+    """A response the emulator sent that its own schema refuses: a bug in the emulator, recorded for tests."""
+
+    api: str
+    operation: str
+    pointer: str
+    message: str
+
+
+@dataclass
+class _State:
+    containers: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    runs: dict[tuple[str, str], Run] = field(default_factory=dict)
+    by_container: dict[tuple[str, str], list[Run]] = field(default_factory=dict)
+    tokens: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+    fail_new_runs: dict[str, bool] = field(default_factory=dict)
+    seq: int = 0
+
+
+class Emulator:
+    """All three job-run APIs in memory; call it with an :class:`HttpRequest`.
+
+    ``credentials`` (access key id -> secret) turns on signature checking: AWS Signature V4 for
+    the AWS APIs, ACS3-HMAC-SHA256 for Alibaba. Without it any credentials are accepted.
+    ``check_responses`` validates every response against our response schemas and records
+    what fails in :attr:`response_problems` (the test suite turns it on).
+    """
+
+    def __init__(
+        self,
+        apis: Iterable[str] = APIS,
+        *,
+        clock: Clock | None = None,
+        seed: int = 0,
+        credentials: Mapping[str, str] | None = None,
+        timings: Timings | None = None,
+        check_responses: bool = False,
+        workspaces: Iterable[str] = (),
+    ) -> None:
+        self.apis = tuple(registry.check_api(api) for api in apis)
+        if not self.apis:
+            raise UsageError("the emulator needs at least one API")
+        self.clock = clock or Clock()
+        self.timings = timings or Timings()
+        self.credentials = dict(credentials) if credentials else None
+        self.check_responses = check_responses
+        self.response_problems: list[ResponseProblem] = []
+        self._seed = seed
+        self._extra_workspaces = tuple(workspaces)
+        self._lock = threading.RLock()
+        self._routes = [(api, op) for api in self.apis for op in registry.operations(api)]
+        self.reset()
+
+    # -- control, from Python ----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every run and container; the default containers come back with the same ids."""
+        with self._lock:
+            self._rng = random.Random(self._seed)
+            self._state = _State()
+            self.defaults: dict[str, str] = {}
+            for api in self.apis:
+                self._state.containers[api] = {}
+                self.defaults[api] = self.create_container(api)
+            for workspace in self._extra_workspaces:
+                if "alibaba-emr-serverless-spark" in self.apis:
+                    self.create_container("alibaba-emr-serverless-spark", workspace)
+
+    def create_container(self, api: str, container_id: str | None = None, **attributes: Any) -> str:
+        """Add an application, virtual cluster or workspace directly (no request needed)."""
+        flavour = FLAVOURS[api]
+        with self._lock:
+            container_id = container_id or flavour.new_container_id(self._rng)
+            record = _support.new_container(api, container_id, self.clock.now(), attributes)
+            self._state.containers[api][container_id] = record
+            self._state.by_container.setdefault((api, container_id), [])
+        return container_id
+
+    def advance(self, seconds: float) -> float:
+        """Move the emulated clock forward; runs progress accordingly."""
+        return self.clock.advance(seconds)
+
+    def fail(self, run_id: str, reason: str = "Job run failed: failure injected by the test.") -> str:
+        """Make a live run fail now; returns its state afterwards. Unknown runs raise KeyError."""
+        with self._lock:
+            run = next((r for (_, rid), r in self._state.runs.items() if rid == run_id), None)
+            if run is None:
+                raise KeyError(run_id)
+            lifecycle = FLAVOURS[run.api].lifecycle
+            fail_now(run, lifecycle, self.clock.now(), reason)
+            return run.event_at(self.clock.now()).state
+
+    def fail_new_runs(self, fail: bool = True, api: str | None = None) -> None:
+        """Runs submitted from now on end in failure (or success again with ``fail=False``)."""
+        with self._lock:
+            for name in (api,) if api else self.apis:
+                self._state.fail_new_runs[name] = fail
+
+    def state_of(self, run_id: str) -> str:
+        with self._lock:
+            run = next(r for (_, rid), r in self._state.runs.items() if rid == run_id)
+            return run.event_at(self.clock.now()).state
+
+    # -- the request path --------------------------------------------------------------------
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        segments, query = split_target(request.target)
+        path = "/" + "/".join(segments)
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            from ._control import handle_control
+
+            return handle_control(self, request, path[len(CONTROL_PREFIX) :], query)
+        route = self._route(request.method, segments)
+        if route is None:
+            return self._support_or_unknown(request, segments)
+        api, operation, path_params = route
+        flavour = FLAVOURS[api]
+        request_id = self._request_id(flavour)
+        refusal = self._authenticate(api, request)
+        if refusal is not None:
+            return flavour.error_response(ServiceError(refusal.status, refusal.code, refusal.message), request_id)
+        try:
+            instance = decode(operation, path_params, query, request.body)
+        except BodyError as error:
+            return flavour.error_response(flavour.bad_body(str(error)), request_id)
+        violations = validator_for(api, operation.name, "request", wire=True, strict=False).validate(instance)
+        invalid = flavour.invalid(violations)
+        if invalid is not None:
+            return flavour.error_response(invalid, request_id)
+        handler = self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
+        outcome = handler(self, flavour, operation, instance)
+        if isinstance(outcome, ServiceError):
+            return flavour.error_response(outcome, request_id)
+        if self.check_responses:
+            self._check_response(api, operation.name, outcome)
+        return flavour.ok_response(outcome, request_id, operation.status)
+
+    def _route(self, method: str, segments: list[str]) -> tuple[str, Operation, dict[str, str]] | None:
+        for api, operation in self._routes:
+            if operation.method == method:
+                found = match(operation.uri, segments)
+                if found is not None:
+                    return api, operation, found
+        return None
+
+    def _support_or_unknown(self, request: HttpRequest, segments: list[str]) -> HttpResponse:
+        api = _support.api_of(segments)
+        if api is not None and api in self.apis:
+            refusal = self._authenticate(api, request)
+            if refusal is not None:
+                return FLAVOURS[api].error_response(
+                    ServiceError(refusal.status, refusal.code, refusal.message), str(uuid.uuid4())
+                )
+            return _support.handle(self, api, request, segments)
+        flavour = FLAVOURS["alibaba-emr-serverless-spark" if segments[:1] == ["api"] else "aws-emr-serverless"]
+        message = f"No operation at {request.method} /{'/'.join(segments)}"
+        code = "InvalidAction.NotFound" if isinstance(flavour, AlibabaServerlessSpark) else "UnknownOperationException"
+        return flavour.error_response(ServiceError(404, code, message), str(uuid.uuid4()))
+
+    def _authenticate(self, api: str, request: HttpRequest) -> AuthFailure | None:
+        if self.credentials is None:
+            return None
+        if _SIGNING[api] == "aws":
+            from .._sigv4 import verify as verify_sigv4
+
+            return verify_sigv4(request, host=request.headers.get("host", ""), secrets=self.credentials)
+        from .._acs3 import verify as verify_acs3
+
+        return verify_acs3(request, secrets=self.credentials)
+
+    def _request_id(self, flavour: ApiFlavour) -> str:
+        with self._lock:
+            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def _check_response(self, api: str, operation: str, body: Mapping[str, Any]) -> None:
+        wire_body = json.loads(json.dumps(body))
+        if api == "alibaba-emr-serverless-spark":
+            wire_body["requestId"] = "check"
+        for violation in validator_for(api, operation, "response").validate(wire_body):
+            self.response_problems.append(ResponseProblem(api, operation, violation.pointer, violation.message))
+
+    # -- the four operations -----------------------------------------------------------------
+
+    def _container(self, flavour: ApiFlavour, operation: Operation, container_id: str) -> _Outcome:
+        container = self._state.containers[flavour.api].get(container_id)
+        if container is None:
+            return flavour.not_found(operation, f"{flavour.container_kind} {container_id} does not exist.")
+        return container
+
+    def _run(self, flavour: ApiFlavour, operation: Operation, request: Mapping[str, Any]) -> Run | ServiceError:
+        container_id = request[registry.CONTAINER_PARAMETER[flavour.api]]
+        container = self._container(flavour, operation, container_id)
+        if isinstance(container, ServiceError):
+            return container
+        run_id = request[flavour.run_id_field]
+        run = self._state.runs.get((flavour.api, run_id))
+        if run is None or run.container != container_id:
+            return flavour.not_found(operation, f"Job run {run_id} does not exist in {container_id}.")
+        return run
+
+    def _start(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
+        container_id = request[registry.CONTAINER_PARAMETER[flavour.api]]
+        token_field = operation.idempotency_token
+        token = request.get(token_field.name) if token_field else None
+        fingerprint = json.dumps(request, sort_keys=True)
+        with self._lock:
+            container = self._container(flavour, operation, container_id)
+            if isinstance(container, ServiceError):
+                return container
+            problem = _support.start_problem(flavour, operation, container, request)
+            if problem is not None:
+                return problem
+            key = (flavour.api, container_id, token) if token else None
+            if key is not None and key in self._state.tokens:
+                seen, run_id = self._state.tokens[key]
+                if seen != fingerprint:
+                    return flavour.conflict(
+                        operation, f"Client token {token} was already used for a different request ({run_id})."
+                    )
+                return flavour.started(self._state.runs[(flavour.api, run_id)])
+            now = self.clock.now()
+            self._state.seq += 1
+            run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self._state.seq, request, now)
+            fail = self._state.fail_new_runs.get(flavour.api, False)
+            run.events = plan(flavour.lifecycle, now, self.timings, fail=fail, timeout=flavour.timeout_seconds(request))
+            self._state.runs[(flavour.api, run.run_id)] = run
+            self._state.by_container[(flavour.api, container_id)].append(run)
+            if key is not None:
+                self._state.tokens[key] = (fingerprint, run.run_id)
+            return flavour.started(run)
+
+    def _get(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
+        with self._lock:
+            run = self._run(flavour, operation, request)
+            if isinstance(run, ServiceError):
+                return run
+            if request.get("attempt", 1) != 1:
+                message = f"Attempt {request['attempt']} of job run {run.run_id} does not exist."
+                return flavour.not_found(operation, message)
+            container = self._state.containers[flavour.api][run.container]
+            return {"jobRun": flavour.described(run, self.clock.now(), container)}
+
+    def _cancel(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
+        with self._lock:
+            run = self._run(flavour, operation, request)
+            if isinstance(run, ServiceError):
+                return run
+            lifecycle, now = flavour.lifecycle, self.clock.now()
+            state = run.event_at(now).state
+            if state in (lifecycle.success, lifecycle.failure):
+                return flavour.refused(
+                    operation, f"Job run {run.run_id} is already {state} and cannot be cancelled.", "state"
+                )
+            cancel(run, lifecycle, now, self.timings)
+            return flavour.cancelled(run)
+
+    def _list(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
+        container_id = request[registry.CONTAINER_PARAMETER[flavour.api]]
+        page = request.get("maxResults") or flavour.default_page
+        if page < 1:  # only EMR on EKS lets this through validation: no bounds are documented there
+            page = flavour.default_page
+        filters = {k: v for k, v in request.items() if k not in ("nextToken", "maxResults")}
+        filter_key = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
+        with self._lock:
+            container = self._container(flavour, operation, container_id)
+            if isinstance(container, ServiceError):
+                return container
+            cursor = self._state.seq + 1
+            if request.get("nextToken"):
+                decoded = _read_token(request["nextToken"], filter_key)
+                if decoded is None:
+                    return flavour.refused(operation, "The pagination token is invalid or expired.", "token")
+                cursor = decoded
+            now = self.clock.now()
+            matching = []
+            for run in reversed(self._state.by_container[(flavour.api, container_id)]):
+                view = flavour.summary(run, now, container)
+                if flavour.matches(run, view, request, now):
+                    matching.append((run.seq, view))
+            remaining = [(seq, view) for seq, view in matching if seq < cursor]
+            shown = remaining[:page]
+            more = len(remaining) > page
+            token = _write_token(shown[-1][0], filter_key) if more and shown else None
+            return flavour.listed([view for _, view in shown], token, len(matching), page)
+
+    _handlers: ClassVar[dict[str, Callable[..., _Outcome]]] = {
+        "StartJobRun": _start,
+        "JobRun": _get,
+        "CancelJobRun": _cancel,
+        "ListJobRuns": _list,
+    }
+
+
+def _write_token(seq: int, filter_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([seq, filter_key]).encode()).decode().rstrip("=")
+
+
+def _read_token(token: str, filter_key: str) -> int | None:
+    """The cursor in a token, or None when it is not one of ours or was made for other filters."""
+    try:
+        seq, key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if not isinstance(seq, int) or isinstance(seq, bool) or key != filter_key:
+        return None
+    return seq
