@@ -102,7 +102,8 @@ def _applications(
         app_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)
         return {k: containers[app_id][k] for k in ("applicationId", "name", "arn")}
     if not rest and method == "GET":
-        return {"applications": [_public(app) for app in containers.values()]}
+        summary = ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt")
+        return {"applications": [{"id": a["applicationId"], **{k: a[k] for k in summary}} for a in containers.values()]}
     app = containers.get(rest[0]) if rest else None
     if app is None:
         return ServiceError(404, "ResourceNotFoundException", f"Application {rest[0] if rest else ''} does not exist.")

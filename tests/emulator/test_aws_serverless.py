@@ -1,0 +1,194 @@
+"""EMR Serverless through boto3 against the emulator: the SDK flow, each error, lifecycle, listing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from jobrun_contracts.emulator import Emulator
+
+from .conftest import ROLE
+
+DRIVER = {"sparkSubmit": {"entryPoint": "s3://bucket/jobs/etl.py", "sparkSubmitParameters": "--conf spark.a=b"}}
+
+
+def start(client: Any, application: str, **extra: Any) -> dict[str, Any]:
+    request = {"applicationId": application, "executionRoleArn": ROLE, "jobDriver": DRIVER} | extra
+    return client.start_job_run(**request)  # type: ignore[no-any-return]
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[int, str, str]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    response = caught.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+
+
+def test_application_flow_then_start_get_cancel(serverless: Any, emulator: Emulator) -> None:
+    created = serverless.create_application(name="etl", releaseLabel="emr-7.1.0", type="Spark")
+    app = created["applicationId"]
+    assert serverless.get_application(applicationId=app)["application"]["state"] == "CREATED"
+    assert app in [a["id"] for a in serverless.list_applications()["applications"]]
+
+    started = start(serverless, app, name="nightly", tags={"team": "data"}, executionTimeoutMinutes=60)
+    assert started["arn"].endswith(f":/applications/{app}/jobruns/{started['jobRunId']}")
+    run = serverless.get_job_run(applicationId=app, jobRunId=started["jobRunId"])["jobRun"]
+    assert (run["name"], run["tags"], run["jobDriver"], run["releaseLabel"]) == (
+        "nightly",
+        {"team": "data"},
+        DRIVER,
+        "emr-7.1.0",
+    )
+    assert run["state"] == "SUBMITTED" and run["executionRole"] == ROLE and run["executionTimeoutMinutes"] == 60
+
+    emulator.advance(20)
+    assert serverless.get_job_run(applicationId=app, jobRunId=started["jobRunId"])["jobRun"]["state"] == "RUNNING"
+    cancelled = serverless.cancel_job_run(applicationId=app, jobRunId=started["jobRunId"])
+    assert cancelled == {
+        "applicationId": app,
+        "jobRunId": started["jobRunId"],
+        "ResponseMetadata": cancelled["ResponseMetadata"],
+    }
+    assert serverless.get_job_run(applicationId=app, jobRunId=started["jobRunId"])["jobRun"]["state"] == "CANCELLING"
+    emulator.advance(10)
+    final = serverless.get_job_run(applicationId=app, jobRunId=started["jobRunId"])["jobRun"]
+    assert final["state"] == "CANCELLED"
+    assert final["createdAt"] <= final["startedAt"] <= final["endedAt"]
+
+    serverless.delete_application(applicationId=app)
+    assert error_of(serverless.get_application, applicationId=app)[:2] == (404, "ResourceNotFoundException")
+
+
+def test_run_walks_the_state_machine_to_success(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    run_id = start(serverless, app)["jobRunId"]
+    seen = []
+    for _ in range(20):
+        state = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]["state"]
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        emulator.advance(5)
+    assert seen == ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "SUCCESS"]
+    run = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+    assert run["endedAt"] >= run["startedAt"] >= run["createdAt"]
+    assert run["totalExecutionDurationSeconds"] == int(run["endedAt"].timestamp() - run["startedAt"].timestamp())
+
+
+def test_execution_timeout_cancels_the_run(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    emulator.timings = type(emulator.timings)(step=1, run=3600, cancel=1)
+    run_id = start(serverless, app, executionTimeoutMinutes=1)["jobRunId"]
+    emulator.advance(3 + 60 + 1)
+    run = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+    assert run["state"] == "CANCELLED"
+    assert "timeout" in run["stateDetails"]
+
+
+def test_injected_failure_and_failing_outcome(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    run_id = start(serverless, app)["jobRunId"]
+    assert emulator.fail(run_id, "Executor lost") == "FAILED"
+    run = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+    assert (run["state"], run["stateDetails"]) == ("FAILED", "Executor lost")
+    assert "endedAt" in run
+
+    emulator.fail_new_runs(api="aws-emr-serverless")
+    doomed = start(serverless, app)["jobRunId"]
+    emulator.advance(1000)
+    assert serverless.get_job_run(applicationId=app, jobRunId=doomed)["jobRun"]["state"] == "FAILED"
+
+
+def test_idempotent_client_token(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    first = start(serverless, app, clientToken="token-1", name="a")
+    again = start(serverless, app, clientToken="token-1", name="a")
+    assert again["jobRunId"] == first["jobRunId"]
+    assert len(serverless.list_job_runs(applicationId=app)["jobRuns"]) == 1
+    status, code, message = error_of(start, client=serverless, application=app, clientToken="token-1", name="b")
+    assert (status, code) == (409, "ConflictException")
+    assert "token-1" in message
+
+
+def test_validation_errors_come_back_as_the_service_sends_them(serverless_raw: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    status, code, message = error_of(start, client=serverless_raw, application=app, executionRoleArn="role")
+    assert (status, code) == (400, "ValidationException")
+    assert message.startswith("2 validation errors detected: Value 'role' at 'executionRoleArn' failed to satisfy")
+    status, code, message = error_of(
+        start,
+        client=serverless_raw,
+        application=app,
+        jobDriver={"sparkSubmit": {"entryPoint": "s3://b/x.py"}, "hive": {"query": "q"}},
+    )
+    assert (status, code) == (400, "ValidationException") and "jobDriver" in message
+    status, code, _ = error_of(serverless_raw.list_job_runs, applicationId=app, maxResults=51)
+    assert (status, code) == (400, "ValidationException")
+    status, code, _ = error_of(serverless_raw.get_job_run, applicationId="Not_An_Id", jobRunId="00f1")
+    assert (status, code) == (400, "ValidationException")
+
+
+def test_unknown_application_and_run(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    assert error_of(start, client=serverless, application="00fmissing")[:2] == (404, "ResourceNotFoundException")
+    assert error_of(serverless.get_job_run, applicationId=app, jobRunId="00fmissing")[:2] == (
+        404,
+        "ResourceNotFoundException",
+    )
+    assert error_of(serverless.cancel_job_run, applicationId=app, jobRunId="00fmissing")[:2] == (
+        404,
+        "ResourceNotFoundException",
+    )
+    # ListJobRuns declares no ResourceNotFoundException: the emulator answers its declared ValidationException.
+    assert error_of(serverless.list_job_runs, applicationId="00fmissing")[:2] == (400, "ValidationException")
+
+
+def test_cancel_of_a_finished_run_is_refused(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    run_id = start(serverless, app)["jobRunId"]
+    emulator.advance(1000)
+    status, code, message = error_of(serverless.cancel_job_run, applicationId=app, jobRunId=run_id)
+    assert (status, code) == (400, "ValidationException") and "SUCCESS" in message
+
+
+def test_list_filters_and_paginator(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    early = [start(serverless, app)["jobRunId"] for _ in range(3)]
+    emulator.advance(1000)
+    cutoff = emulator.clock.now()
+    late = [start(serverless, app, mode="STREAMING")["jobRunId"] for _ in range(2)]
+    listed = serverless.list_job_runs(applicationId=app)["jobRuns"]
+    assert [r["id"] for r in listed] == [*reversed(late), *reversed(early)]  # newest first
+    assert {r["id"] for r in serverless.list_job_runs(applicationId=app, states=["SUCCESS"])["jobRuns"]} == set(early)
+    assert {r["id"] for r in serverless.list_job_runs(applicationId=app, createdAtAfter=cutoff)["jobRuns"]} == set(late)
+    assert {r["id"] for r in serverless.list_job_runs(applicationId=app, createdAtBefore=cutoff)["jobRuns"]} == set(
+        early
+    )
+    assert {r["id"] for r in serverless.list_job_runs(applicationId=app, mode="STREAMING")["jobRuns"]} == set(late)
+    pages = serverless.get_paginator("list_job_runs").paginate(applicationId=app, PaginationConfig={"PageSize": 2})
+    sizes = [len(page["jobRuns"]) for page in pages]
+    assert sizes == [2, 2, 1]
+
+
+def test_paging_while_the_list_grows_returns_each_original_run_once(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    original = {start(serverless, app)["jobRunId"] for _ in range(5)}
+    seen: list[str] = []
+    token = None
+    while True:
+        page = serverless.list_job_runs(applicationId=app, maxResults=1, **({"nextToken": token} if token else {}))
+        seen += [r["id"] for r in page["jobRuns"]]
+        start(serverless, app)  # the list grows between pages
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sorted(seen) == sorted(original)
+
+
+def test_a_forged_page_token_is_refused(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    assert error_of(serverless.list_job_runs, applicationId=app, nextToken="not-a-token")[:2] == (
+        400,
+        "ValidationException",
+    )
