@@ -1,0 +1,119 @@
+"""EMR on EKS through boto3 against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobrun_contracts.emulator import Emulator
+
+from .test_aws_serverless import error_of
+
+ROLE = "arn:aws:iam::123456789012:role/emr-on-eks-job-role"
+DRIVER = {"sparkSubmitJobDriver": {"entryPoint": "s3://bucket/jobs/etl.py", "sparkSubmitParameters": "--conf a=b"}}
+
+
+def start(client: Any, cluster: str, **extra: Any) -> dict[str, Any]:
+    request = {
+        "virtualClusterId": cluster,
+        "name": "report",
+        "executionRoleArn": ROLE,
+        "releaseLabel": "emr-6.15.0-latest",
+        "jobDriver": DRIVER,
+    } | extra
+    return client.start_job_run(**request)  # type: ignore[no-any-return]
+
+
+def test_virtual_cluster_flow_then_start_describe_cancel(containers: Any, emulator: Emulator) -> None:
+    provider = {"type": "EKS", "id": "my-eks", "info": {"eksInfo": {"namespace": "spark"}}}
+    cluster = containers.create_virtual_cluster(name="analytics", containerProvider=provider)["id"]
+    assert containers.describe_virtual_cluster(id=cluster)["virtualCluster"]["state"] == "RUNNING"
+
+    started = start(containers, cluster, tags={"team": "bi"})
+    assert started["arn"].endswith(f":/virtualclusters/{cluster}/jobruns/{started['id']}")
+    assert started["name"] == "report"
+    run = containers.describe_job_run(virtualClusterId=cluster, id=started["id"])["jobRun"]
+    assert (run["state"], run["jobDriver"], run["tags"], run["releaseLabel"]) == (
+        "PENDING",
+        DRIVER,
+        {"team": "bi"},
+        "emr-6.15.0-latest",
+    )
+    emulator.advance(12)
+    assert containers.describe_job_run(virtualClusterId=cluster, id=started["id"])["jobRun"]["state"] == "RUNNING"
+    containers.cancel_job_run(virtualClusterId=cluster, id=started["id"])
+    assert (
+        containers.describe_job_run(virtualClusterId=cluster, id=started["id"])["jobRun"]["state"] == "CANCEL_PENDING"
+    )
+    emulator.advance(10)
+    run = containers.describe_job_run(virtualClusterId=cluster, id=started["id"])["jobRun"]
+    assert run["state"] == "CANCELLED" and run["finishedAt"] >= run["createdAt"]
+    listed = containers.list_job_runs(virtualClusterId=cluster, states=["CANCELLED"])["jobRuns"]
+    assert [r["id"] for r in listed] == [started["id"]]
+
+
+def test_lifecycle_to_completed_and_failed(containers: Any, emulator: Emulator) -> None:
+    cluster = emulator.defaults["aws-emr-containers"]
+    ok = start(containers, cluster)["id"]
+    bad = start(containers, cluster)["id"]
+    emulator.fail(bad)
+    emulator.advance(1000)
+    assert containers.describe_job_run(virtualClusterId=cluster, id=ok)["jobRun"]["state"] == "COMPLETED"
+    failed = containers.describe_job_run(virtualClusterId=cluster, id=bad)["jobRun"]
+    assert (failed["state"], failed["failureReason"]) == ("FAILED", "USER_ERROR")
+
+
+def test_errors(containers: Any, containers_raw: Any, emulator: Emulator) -> None:
+    cluster = emulator.defaults["aws-emr-containers"]
+    # botocore declares ResourceNotFoundException with HTTP 400 for this API.
+    assert error_of(start, client=containers, cluster="missingcluster")[:2] == (400, "ResourceNotFoundException")
+    assert error_of(containers.describe_job_run, virtualClusterId=cluster, id="0000000missing")[:2] == (
+        400,
+        "ResourceNotFoundException",
+    )
+    assert error_of(containers.cancel_job_run, virtualClusterId=cluster, id="0000000missing")[:2] == (
+        400,
+        "ValidationException",
+    )
+    status, code, message = error_of(start, client=containers_raw, cluster=cluster, releaseLabel="")
+    assert (status, code) == (400, "ValidationException") and "releaseLabel" in message
+    status, code, message = error_of(
+        start,
+        client=containers_raw,
+        cluster=cluster,
+        jobDriver={
+            "sparkSubmitJobDriver": DRIVER["sparkSubmitJobDriver"],
+            "sparkSqlJobDriver": {"entryPoint": "s3://b/q.sql"},
+        },
+    )
+    assert (status, code) == (400, "ValidationException") and "jobDriver" in message
+
+
+def test_idempotency_and_conflict(containers: Any, emulator: Emulator) -> None:
+    cluster = emulator.defaults["aws-emr-containers"]
+    first = start(containers, cluster, clientToken="same")["id"]
+    assert start(containers, cluster, clientToken="same")["id"] == first
+    status, code, _ = error_of(start, client=containers, cluster=cluster, clientToken="same", name="other")
+    assert (status, code) == (400, "ValidationException")
+
+
+def test_list_filters_and_paginator(containers: Any, emulator: Emulator) -> None:
+    cluster = emulator.defaults["aws-emr-containers"]
+    a = [start(containers, cluster, name="a")["id"] for _ in range(3)]
+    emulator.advance(100)
+    cutoff = emulator.clock.now()
+    b = [start(containers, cluster, name="b")["id"] for _ in range(2)]
+    assert {r["id"] for r in containers.list_job_runs(virtualClusterId=cluster, name="a")["jobRuns"]} == set(a)
+    assert {r["id"] for r in containers.list_job_runs(virtualClusterId=cluster, createdAfter=cutoff)["jobRuns"]} == set(
+        b
+    )
+    assert {
+        r["id"] for r in containers.list_job_runs(virtualClusterId=cluster, createdBefore=cutoff)["jobRuns"]
+    } == set(a)
+    assert {
+        r["id"] for r in containers.list_job_runs(virtualClusterId=cluster, states=["COMPLETED"])["jobRuns"]
+    } == set(a)
+    pages = containers.get_paginator("list_job_runs").paginate(
+        virtualClusterId=cluster, PaginationConfig={"PageSize": 1}
+    )
+    ids = [r["id"] for page in pages for r in page["jobRuns"]]
+    assert ids == [*reversed(b), *reversed(a)]
