@@ -169,6 +169,8 @@ class Emulator:
         invalid = flavour.invalid(violations)
         if invalid is not None:
             return flavour.error_response(invalid, request_id)
+        known = {f.name for f in operation.fields}
+        instance = {k: v for k, v in instance.items() if k in known}  # unknown members are ignored, as services do
         handler = self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
         outcome = handler(self, flavour, operation, instance)
         if isinstance(outcome, ServiceError):
@@ -212,7 +214,8 @@ class Emulator:
 
     def _request_id(self, flavour: ApiFlavour) -> str:
         with self._lock:
-            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            request_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return request_id.upper() if isinstance(flavour, AlibabaServerlessSpark) else request_id
 
     def _check_response(self, api: str, operation: str, body: Mapping[str, Any]) -> None:
         wire_body = json.loads(json.dumps(body))
