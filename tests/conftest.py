@@ -7,6 +7,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 settings.register_profile("dev", max_examples=50)

@@ -97,6 +97,22 @@ class EmulatorServer:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
+    # -- the control handle: the emulator's test controls, reachable from the server ----------
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        """The id of the ready-made application, virtual cluster and workspace, by API."""
+        return dict(self.emulator.defaults)
+
+    def advance(self, seconds: float) -> float:
+        return self.emulator.advance(seconds)
+
+    def fail(self, run_id: str, reason: str = "Job run failed: failure injected by the test.") -> str:
+        return self.emulator.fail(run_id, reason)
+
+    def reset(self) -> None:
+        self.emulator.reset()
+
     def start(self) -> EmulatorServer:
         if self._thread is None:
             self._thread = threading.Thread(

@@ -83,7 +83,7 @@ class Emulator:
         if not self.apis:
             raise UsageError("the emulator needs at least one API")
         self.clock = clock or Clock()
-        self.timings = timings or Timings()
+        self.timings = self._configured_timings = timings or Timings()
         self.credentials = dict(credentials) if credentials else None
         self.check_responses = check_responses
         self.response_problems: list[ResponseProblem] = []
@@ -100,6 +100,7 @@ class Emulator:
         with self._lock:
             self._rng = random.Random(self._seed)
             self._state = _State()
+            self.timings = self._configured_timings
             self.defaults: dict[str, str] = {}
             for api in self.apis:
                 self._state.containers[api] = {}
