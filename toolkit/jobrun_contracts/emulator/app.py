@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from .. import registry
 from .._http import AuthFailure, HttpRequest, HttpResponse
+from .._wire import BodyError, decode, match, split_target
 from ..errors import UsageError
 from ..registry import APIS, Operation
 from ..service_errors import ServiceError
@@ -28,7 +29,6 @@ from . import _support
 from ._apis import FLAVOURS, AlibabaServerlessSpark, ApiFlavour
 from ._clock import Clock
 from ._runs import Run, Timings, cancel, fail_now, plan
-from ._wire import BodyError, decode, match, split_target
 
 #: Test control lives under this prefix, which none of the three APIs uses.
 CONTROL_PREFIX = "/_emulator"

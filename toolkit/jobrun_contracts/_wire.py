@@ -1,4 +1,4 @@
-"""Turn an HTTP request back into an operation's input, the way each service's front end does.
+"""An operation's input to an HTTP request and back, the way the SDKs send it and the services read it.
 
 Path segments are split before they are percent-decoded (an encoded ``/`` stays inside its
 value); query values are converted by the member's schema type, AWS lists arrive as repeated
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from .. import registry
-from ..registry import Operation
+from . import registry
+from ._http import HttpRequest
+from .registry import Operation
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -79,6 +82,68 @@ def decode(operation: Operation, path: dict[str, str], query: list[tuple[str, st
         else:
             instance[field.name] = _convert(raw[-1], kind)
     return instance
+
+
+def encode(operation: Operation, instance: Mapping[str, Any], host: str) -> HttpRequest:
+    """The HTTP request an SDK would send for this input, built without the SDK so invalid input travels too.
+
+    Values go out as given: a path parameter of the wrong type is written as its JSON text, a
+    missing one leaves an empty segment, so the server sees exactly the defect under test.
+    """
+    path = operation.uri
+    for field in operation.fields:
+        if field.location == "path":
+            value = instance.get(field.name, "")
+            text = value if isinstance(value, str) else json.dumps(value)
+            path = path.replace("{" + field.wire_name + "}", quote(text, safe="-_.~"))
+    pairs: list[tuple[str, str]] = []
+    body: dict[str, Any] = {}
+    located = {f.name: f for f in operation.fields}
+    timestamps = _timestamp_members(operation.api, operation.name)
+    for name, value in instance.items():
+        if name in timestamps and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = _iso(value)  # a query carries timestamps as ISO 8601, as botocore writes them
+        field = located.get(name)
+        if field is None or field.location == "body":
+            body[name if field is None else field.wire_name] = value
+        elif field.location == "query":
+            if field.wire_encoding == "json":
+                pairs.append((field.wire_name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+            elif isinstance(value, list):
+                pairs += [(field.wire_name, _query_text(v)) for v in value]
+            else:
+                pairs.append((field.wire_name, _query_text(value)))
+    target = path + ("?" + urlencode(pairs, quote_via=quote, safe="-_.~") if pairs else "")
+    headers = {"host": host, "accept": "application/json"}
+    payload = b""
+    if body or operation.method in ("POST", "PUT"):
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers["content-type"] = "application/json"
+    return HttpRequest(operation.method, target, headers, payload)
+
+
+def _iso(seconds: float) -> Any:
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return seconds  # beyond what a calendar can show: send the number as it is
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}" if moment.microsecond else "") + "Z"
+
+
+@cache
+def _timestamp_members(api: str, operation_name: str) -> frozenset[str]:
+    document = registry.schema(api, operation_name, "request")
+    return frozenset(
+        name
+        for name, member in document["properties"].items()
+        if member.get("format") == "iso8601-timestamp" and member.get("x-location") == "query"
+    )
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _non_body(operation: Operation) -> set[str]:
