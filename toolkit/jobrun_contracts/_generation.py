@@ -7,6 +7,15 @@ drawn often (a length of exactly ``maxLength``, exactly 200 tags), since that is
 implementations break. Realistic values (``_realistic``) are offered first where a field has
 them, and are still held to the field's schema.
 
+A schema compiles to a plan (a tree of small nodes) that builds a value from a
+:class:`Source` of decisions. Hypothesis makes one choice per member of the top-level object:
+whether an optional member is there, and the seed its whole value is built from. So a document
+costs about a dozen Hypothesis choices however many kilobytes it weighs (Hypothesis spends
+some 30 µs on each choice, which is what bounded the old strategies to ~150 examples/s), the
+same seed gives the same value, and shrinking still works member by member: it drops optional
+members, and a seed shrunk to 0 builds the member's simplest value (no optional parts, shortest
+lengths, smallest sizes, first options).
+
 A ``force`` path makes the compiled value contain a given location (an optional member, the
 chosen union member, a first list item), which the invalid-value generator needs.
 """
@@ -14,26 +23,240 @@ chosen union member, a first list item), which the invalid-value generator needs
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from . import _formats, registry
 from ._patterns import compile_pattern
-from ._regex_strategy import Infeasible, draw_match, draw_text, lengths_within, match
+from ._regex_strategy import Infeasible, lengths_within, match, text
 from .registry import Direction
 
 MAX_RECURSION = 2  # nested Configuration lists
 ANY_KEY = "*"  # a force path part meaning "some entry of this map"
 Path = tuple[str | int, ...]
-Provider = Callable[[str], SearchStrategy[Any] | None]
-_MISSING = object()
+_T = TypeVar("_T")
 _SEEDS = st.integers(0, 2**64 - 1)
+_SEED_BYTES = 8
 
 _SOFT_EXTRA = 24  # how far past its minimum a length usually goes
 _BOUNDARY_CHEAP = 4096  # lengths up to here are drawn at their maximum often; longer, rarely
+_MAP_EXTRA = 5  # a map usually holds up to this many entries past its minimum
+_LIST_EXTRA = 4
+_FULL_ODDS = 8  # one collection in this many is drawn at its size limit
+_USUAL_ODDS = 4  # a usual member is left out once in this many
+_OPTIONAL_ODDS = 2
+
+
+class Source:
+    """The decisions a plan takes while building one value: a seeded generator, or for seed 0
+    always the simplest option (the low end of a range, the first of several, nothing optional).
+    ``random`` is the generator itself, for drawing characters in bulk."""
+
+    __slots__ = ("_minimal", "_random", "random")
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self._random = self.random.random
+        self._minimal = seed == 0
+
+    def integer(self, low: int, high: int) -> int:
+        if self._minimal or low >= high:
+            return low
+        span = high - low + 1
+        return low + int(self._random() * span) if span < 1 << 50 else self.random.randint(low, high)
+
+    def pick(self, options: Sequence[_T]) -> _T:
+        return options[self.integer(0, len(options) - 1)]
+
+    def odds(self, one_in: int) -> bool:
+        """True once in ``one_in`` times (never for the simplest value)."""
+        return not self._minimal and self._random() * one_in < 1
+
+    def left_out(self, one_in: int) -> bool:
+        """True once in ``one_in`` times (always for the simplest value)."""
+        return self._minimal or self._random() * one_in < 1
+
+
+Builder = Callable[[Source], Any]
+Provider = Callable[[str], Builder | None]
+
+
+class Node:
+    """A compiled schema: builds a valid value from a source of decisions."""
+
+    def build(self, src: Source) -> Any:
+        raise NotImplementedError
+
+
+class _Enum(Node):
+    def __init__(self, options: list[Any]) -> None:
+        self.options = options
+
+    def build(self, src: Source) -> Any:
+        return src.pick(self.options)
+
+
+class _AnyOf(Node):
+    def __init__(self, options: list[Node]) -> None:
+        self.options = options
+
+    def build(self, src: Source) -> Any:
+        return src.pick(self.options).build(src)
+
+
+class _EmptyList(Node):
+    def build(self, src: Source) -> Any:
+        return []
+
+
+class _Boolean(Node):
+    def build(self, src: Source) -> Any:
+        return src.integer(0, 1) == 1
+
+
+class _Format(Node):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def build(self, src: Source) -> Any:
+        return _formats.sample(self.name, src.integer(0, 20 * 365 * 86400))
+
+
+class _Integer(Node):
+    """Within the bounds; exactly at one of them often, small values often."""
+
+    def __init__(self, low: int | None, high: int | None) -> None:
+        self.edges = [v for v in (low, high) if v is not None]
+        self.low = low if low is not None else min(-(2**31), high if high is not None else 0)
+        self.high = high if high is not None else max(2**31 - 1, self.low)
+
+    def build(self, src: Source) -> Any:
+        pick = src.integer(0, len(self.edges) + 1)
+        if pick < len(self.edges):
+            return self.edges[pick]
+        if pick == len(self.edges):
+            return src.integer(self.low, min(self.high, self.low + 255))
+        return src.integer(self.low, self.high)
+
+
+class _Number(Node):
+    def __init__(self, low: float | None, high: float | None) -> None:
+        self.low = -1e9 if low is None else float(low)
+        self.high = 1e9 if high is None else float(high)
+
+    def build(self, src: Source) -> Any:
+        pick = src.integer(0, 2)
+        if pick == 0:
+            return min(max(0.0, self.low), self.high)
+        if pick == 1:
+            return float(src.integer(int(self.low), int(self.high)))
+        return src.random.uniform(self.low, self.high)
+
+
+class _String(Node):
+    """A string of the pattern (in full) and length range, at a length limit often."""
+
+    def __init__(self, pattern: str | None, lengths: Sequence[tuple[int, int]], bounded: bool, boundaries: bool):
+        self.pattern = pattern
+        self.lengths = tuple(lengths)
+        self.first, self.last = self.lengths[0][0], self.lengths[-1][1]
+        self.bounded, self.boundaries = bounded, boundaries
+
+    def build(self, src: Source) -> Any:
+        pick = src.integer(0, 99) if self.boundaries else 99
+        if pick < 10:
+            size = self.first
+        elif pick < 20 and (self.last <= _BOUNDARY_CHEAP or pick == 10) and self.bounded:
+            size = self.last
+        else:
+            low, high = src.pick(self.lengths)
+            size = src.integer(low, min(high, low + _SOFT_EXTRA))
+        if self.pattern is None:
+            return text(src.random, size)
+        return match(src.random, self.pattern, size)
+
+
+class _Realistic(Node):
+    """Mostly a realistic value, held to the schema; otherwise (or if it does not fit) a generic one."""
+
+    def __init__(self, realistic: Builder, generic: Node, check: Callable[[Any], bool]) -> None:
+        self.realistic, self.generic, self.check = realistic, generic, check
+
+    def build(self, src: Source) -> Any:
+        if src.integer(0, 3) < 3:
+            value = self.realistic(src)
+            if self.check(value):
+                return value
+        return self.generic.build(src)
+
+
+class _Object(Node):
+    """Members in schema order; ``odds`` 0 means always there, n means left out once in n."""
+
+    def __init__(self, members: list[tuple[str, Node, int]]) -> None:
+        self.members = members
+
+    def build(self, src: Source) -> Any:
+        return {name: node.build(src) for name, node, odds in self.members if not odds or not src.left_out(odds)}
+
+    def from_bytes(self, data: bytes) -> dict[str, Any]:
+        """The top level, from ``_SEED_BYTES`` bytes per member. For an optional member they say
+        whether it is there (a multiple of its odds, 0 included, leaves it out) and, divided by
+        the odds, give the seed of its value; all zero bytes give its simplest value."""
+        built: dict[str, Any] = {}
+        for index, (name, node, odds) in enumerate(self.members):
+            seed = int.from_bytes(data[index * _SEED_BYTES : (index + 1) * _SEED_BYTES], "little")
+            if odds:
+                if seed % odds == 0:
+                    continue
+                seed //= odds
+            built[name] = node.build(Source(seed))
+        return built
+
+
+class _Union(Node):
+    def __init__(self, members: list[tuple[str, Node]]) -> None:
+        self.members = members
+
+    def build(self, src: Source) -> Any:
+        name, node = src.pick(self.members)
+        return {name: node.build(src)}
+
+
+class _List(Node):
+    def __init__(self, items: Node, low: int, high: int, first: Node | None = None) -> None:
+        self.items, self.low, self.high, self.first = items, low, high, first
+        self.full: tuple[Node, int] | None = None  # (items at no limit, size limit)
+
+    def build(self, src: Source) -> Any:
+        if self.full is not None and src.odds(_FULL_ODDS):
+            return _full_list(src, *self.full)
+        built = [self.items.build(src) for _ in range(src.integer(self.low, self.high))]
+        return built if self.first is None else [self.first.build(src), *built]
+
+
+class _Map(Node):
+    def __init__(self, keys: Node, values: Node, low: int, high: int) -> None:
+        self.keys, self.values, self.low, self.high = keys, values, low, high
+        self.full: tuple[dict[str, Any], Node, int] | None = None  # (key schema, values at no limit, size limit)
+
+    def build(self, src: Source) -> Any:
+        if self.full is not None and src.odds(_FULL_ODDS):
+            full = _full_map(src, *self.full)
+            if full is not None:
+                return full
+        size = src.integer(self.low, self.high)
+        built: dict[str, Any] = {}
+        for _ in range(size * 10):
+            if len(built) >= size:
+                break
+            key = self.keys.build(src)
+            if key not in built:
+                built[key] = self.values.build(src)
+        return built
 
 
 class SchemaCompiler:
@@ -56,10 +279,16 @@ class SchemaCompiler:
 
     def root(self, operation: str, force: Path = ()) -> SearchStrategy[dict[str, Any]]:
         document = registry.schema(self.api, operation, self.direction)
-        strategy = self.compile(document, self.registry.resolver(document["$id"]), None, force)
-        if strategy is None:
+        node = self.plan(document, self.registry.resolver(document["$id"]), None, force)
+        if node is None:
             raise ValueError(f"{self.api} {operation}: nothing can be generated at {force}")
-        return strategy
+        return strategy(node)
+
+    def compile(
+        self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()
+    ) -> SearchStrategy[Any] | None:
+        node = self.plan(schema, resolver, field, force)
+        return None if node is None else strategy(node)
 
     def resolve(self, schema: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], Any, str | None]:
         """Follow ``$ref`` chains; returns the target, its resolver and its URI."""
@@ -70,29 +299,25 @@ class SchemaCompiler:
             schema, resolver = resolved.contents, resolved.resolver
         return schema, resolver, uri
 
-    def compile(
-        self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()
-    ) -> SearchStrategy[Any] | None:
+    def plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()) -> Node | None:
         target, resolver, uri = self.resolve(schema, resolver)
         if uri is not None:
             if self._stack.count(uri) >= MAX_RECURSION and not force:
                 return None
             self._stack.append(uri)
         try:
-            return self._compile(target, resolver, field, force)
+            return self._plan(target, resolver, field, force)
         finally:
             if uri is not None:
                 self._stack.pop()
 
-    def _compile(
-        self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path
-    ) -> SearchStrategy[Any] | None:
+    def _plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
         if "enum" in schema:
-            return st.sampled_from(schema["enum"])
+            return _Enum(list(schema["enum"]))
         kind = schema.get("type")
         if isinstance(kind, list):
-            options = [self._compile({**schema, "type": k}, resolver, field, force) for k in kind]
-            return st.one_of([o for o in options if o is not None])
+            options = [self._plan({**schema, "type": k}, resolver, field, force) for k in kind]
+            return _AnyOf([o for o in options if o is not None])
         if kind == "object":
             if "propertyNames" in schema or isinstance(schema.get("additionalProperties"), dict):
                 return self._map(schema, resolver, field, force)
@@ -103,9 +328,9 @@ class SchemaCompiler:
         realistic = self.provider(field) if self.provider and field else None
         if realistic is None or generic is None:
             return generic
-        return _realistic_first(realistic, generic, _checker(schema))
+        return _Realistic(realistic, generic, _checker(schema))
 
-    def calm(self, build: Callable[[], SearchStrategy[Any] | None]) -> SearchStrategy[Any] | None:
+    def calm(self, build: Callable[[], Node | None]) -> Node | None:
         """Compile without limit-seeking, for the items of a collection already at its limit."""
         self._calm += 1
         try:
@@ -113,171 +338,137 @@ class SchemaCompiler:
         finally:
             self._calm -= 1
 
-    def _scalar(self, schema: dict[str, Any], kind: str | None) -> SearchStrategy[Any] | None:
+    def _scalar(self, schema: dict[str, Any], kind: str | None) -> Node | None:
         if kind == "string" and schema.get("format") in _formats.CHECKERS:
-            name = schema["format"]
-            return st.integers(0, 20 * 365 * 86400).map(lambda seconds: _formats.sample(name, seconds))
+            return _Format(schema["format"])
         if kind == "string":
-            pattern, low, high = schema.get("pattern"), schema.get("minLength", 0), schema.get("maxLength")
-            return strings(pattern, low, high, boundaries=not self._calm)
+            pattern, high = schema.get("pattern"), schema.get("maxLength")
+            lengths = lengths_within(pattern, schema.get("minLength", 0), high)
+            return _String(pattern, lengths, high is not None, not self._calm) if lengths else None
         if kind == "integer":
-            low, high = schema.get("minimum"), schema.get("maximum")
-            if low is None and high is None:
-                return st.integers(-(2**31), 2**31 - 1)
-            core = st.integers(low, high)
-            edges = [st.just(v) for v in (low, high) if v is not None]
-            return st.one_of(*edges, core, core)
+            return _Integer(schema.get("minimum"), schema.get("maximum"))
         if kind == "number":
-            return st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+            return _Number(schema.get("minimum"), schema.get("maximum"))
         if kind == "boolean":
-            return st.booleans()
+            return _Boolean()
         return None
 
-    def _object(self, schema: dict[str, Any], resolver: Any, force: Path) -> SearchStrategy[Any] | None:
+    def _object(self, schema: dict[str, Any], resolver: Any, force: Path) -> Node | None:
         properties: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", ()))
         if schema.get("x-direction") == "request" and not self.wire:
             required -= {n for n, s in properties.items() if s.get("x-idempotency-token")}
         forced = force[0] if force else None
         if schema.get("x-union"):
-            members = [forced] if forced is not None else list(properties)
+            names = [forced] if forced is not None else list(properties)
             options = []
-            for name in members:
-                member = self.compile(properties[str(name)], resolver, str(name), force[1:])
+            for name in names:
+                member = self.plan(properties[str(name)], resolver, str(name), force[1:])
                 if member is not None:
-                    options.append(st.fixed_dictionaries({str(name): member}))
-            return st.one_of(options) if options else None
-        must: dict[str, SearchStrategy[Any]] = {}
-        may: dict[str, SearchStrategy[Any]] = {}
+                    options.append((str(name), member))
+            return _Union(options) if options else None
+        members: list[tuple[str, Node, int]] = []
         for name, spec in properties.items():
-            sub_force = force[1:] if name == forced else ()
-            strategy = self.compile(spec, resolver, name, sub_force)
-            if strategy is None:
+            node = self.plan(spec, resolver, name, force[1:] if name == forced else ())
+            if node is None:
                 if name in required or name == forced:
                     return None
                 continue
             if name in required or name == forced:
-                must[name] = strategy
-            elif name in self.usual:
-                must[name] = st.one_of(strategy, strategy, strategy, st.just(_MISSING))
+                members.append((name, node, 0))
             else:
-                may[name] = strategy
-        built = st.fixed_dictionaries(must, optional=may)
-        if any(name in self.usual for name in must):
-            return built.map(lambda d: {k: v for k, v in d.items() if v is not _MISSING})
-        return built
+                members.append((name, node, _USUAL_ODDS if name in self.usual else _OPTIONAL_ODDS))
+        return _Object(members)
 
-    def _map(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> SearchStrategy[Any] | None:
-        keys = self.compile(schema.get("propertyNames", {"type": "string"}), resolver, f"{field}.key")
+    def _map(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
+        key_spec = schema.get("propertyNames", {"type": "string"})
         value_schema = schema.get("additionalProperties")
-        values = self.compile(value_schema if isinstance(value_schema, dict) else {}, resolver, f"{field}.value")
+        value_spec = value_schema if isinstance(value_schema, dict) else {}
+        keys = self.plan(key_spec, resolver, f"{field}.key")
+        values = self.plan(value_spec, resolver, f"{field}.value")
         if keys is None or values is None:
             return None
         low = max(schema.get("minProperties", 0), 1 if force else 0)
         high = schema.get("maxProperties")
-        usual = st.dictionaries(keys, values, min_size=low, max_size=min(high or low + 5, low + 5))
-        if high is None or high <= low + 5 or self._calm:
-            return usual
-        key_schema, _, _ = self.resolve(schema.get("propertyNames", {"type": "string"}), resolver)
-        calm_values = self.calm(
-            lambda: self.compile(value_schema if isinstance(value_schema, dict) else {}, resolver, None)
-        )
-        assert calm_values is not None
-        return st.one_of(*[usual] * 7, _full_map(key_schema, calm_values, high))
+        node = _Map(keys, values, low, min(high or low + _MAP_EXTRA, low + _MAP_EXTRA))
+        if high is not None and high > low + _MAP_EXTRA and not self._calm:
+            key_schema, _, _ = self.resolve(key_spec, resolver)
+            calm_values = self.calm(lambda: self.plan(value_spec, resolver, f"{field}.value"))
+            if calm_values is not None:
+                node.full = (key_schema, calm_values, high)
+        return node
 
-    def _array(
-        self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path
-    ) -> SearchStrategy[Any] | None:
+    def _array(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
         low, high = schema.get("minItems", 0), schema.get("maxItems")
         field = f"{field}[]"
-        items = self.compile(schema.get("items", {}), resolver, field, ())
+        items_spec = schema.get("items", {})
+        items = self.plan(items_spec, resolver, field, ())
         if items is None:
-            return st.just([]) if low == 0 and not force else None
+            return _EmptyList() if low == 0 and not force else None
         if force:
-            first = self.compile(schema.get("items", {}), resolver, field, force[1:])
+            first = self.plan(items_spec, resolver, field, force[1:])
             if first is None:
                 return None
             rest_high = None if high is None else high - 1
-            rest = st.lists(items, min_size=max(low - 1, 0), max_size=min(low + 3, rest_high or low + 3))
-            return st.builds(lambda head, tail: [head, *tail], first, rest)
-        usual = st.lists(items, min_size=low, max_size=min(high if high is not None else low + 4, low + 4))
-        if high is None or high <= low + 4 or self._calm:
-            return usual
-        calm_items = self.calm(lambda: self.compile(schema.get("items", {}), resolver, field, ()))
-        return st.one_of(*[usual] * 7, _full_list(items if calm_items is None else calm_items, high))
+            return _List(items, max(low - 1, 0), min(low + 3, rest_high or low + 3), first)
+        node = _List(items, low, min(high if high is not None else low + _LIST_EXTRA, low + _LIST_EXTRA))
+        if high is not None and high > low + _LIST_EXTRA and not self._calm:
+            calm_items = self.calm(lambda: self.plan(items_spec, resolver, field, ()))
+            node.full = (items if calm_items is None else calm_items, high)
+        return node
 
 
-def _realistic_first(
-    realistic: SearchStrategy[Any], generic: SearchStrategy[Any], check: Callable[[Any], bool]
-) -> SearchStrategy[Any]:
-    """Mostly a realistic value, held to the schema; otherwise (or if it does not fit) a generic one."""
-
-    @st.composite
-    def draw_value(draw: Any) -> Any:
-        if draw(st.integers(0, 3)) < 3:
-            value = draw(realistic)
-            if check(value):
-                return value
-        return draw(generic)
-
-    return draw_value()
+def strategy(node: Node) -> SearchStrategy[Any]:
+    """An ordinary Hypothesis strategy for a plan: one Hypothesis choice, a byte string with a
+    seed for each member of an object (see :meth:`_Object.from_bytes`); any other value is
+    built from one seed."""
+    if isinstance(node, _Object):
+        size = _SEED_BYTES * len(node.members)
+        return st.binary(min_size=size, max_size=size).map(node.from_bytes)
+    return _SEEDS.map(lambda seed: node.build(Source(seed)))
 
 
-def _full_list(items: SearchStrategy[Any], size: int) -> SearchStrategy[list[Any]]:
-    """A list at its size limit from a few drawn items (lists here allow repeats)."""
-    return st.lists(items, min_size=1, max_size=min(size, 4)).map(lambda xs: (xs * (size // len(xs) + 1))[:size])
+def _full_list(src: Source, items: Node, size: int) -> list[Any]:
+    """A list at its size limit from a few built items (lists here allow repeats)."""
+    built = [items.build(src) for _ in range(src.integer(1, min(size, 4)))]
+    return (built * (size // len(built) + 1))[:size]
 
 
-def _full_map(key_schema: dict[str, Any], values: SearchStrategy[Any], size: int) -> SearchStrategy[dict[str, Any]]:
-    """A map at its size limit: a few drawn values, and distinct keys made from the key schema."""
+def _full_map(src: Source, key_schema: dict[str, Any], values: Node, size: int) -> dict[str, Any] | None:
+    """A map at its size limit: a few built values, and distinct keys made from the key schema
+    (None in the unlikely case that not enough distinct keys turn up)."""
     pattern = key_schema.get("pattern")
     lengths = lengths_within(pattern, key_schema.get("minLength", 0), key_schema.get("maxLength"))
-
-    def build(seed: int, drawn: list[Any]) -> dict[str, Any]:
-        rng = random.Random(seed)
-        keys: dict[str, Any] = {}
-        attempts = 0
-        while len(keys) < size and attempts < size * 20:
-            attempts += 1
-            low, high = rng.choice(lengths)
-            length = rng.randint(low, min(high, low + 24))
-            key = "".join(rng.choices(_ALNUM, k=length))  # most key patterns take these: try them first
-            if pattern is not None and not compile_pattern(pattern).matches(key):
+    if not lengths:
+        return None
+    fullmatch = compile_pattern(pattern).python.fullmatch if pattern is not None else None
+    built = [values.build(src) for _ in range(src.integer(1, 4))]
+    rng = src.random
+    keys: dict[str, Any] = {}
+    for _ in range(3):  # rounds: the first nearly always suffices
+        low, high = lengths[0] if len(lengths) == 1 else rng.choice(lengths)
+        high = min(high, low + 24)
+        wanted = size - len(keys)
+        sizes = [low + b % (high - low + 1) for b in rng.randbytes(wanted)]
+        # alphanumeric keys first, in one piece: most key patterns take them
+        blob = rng.randbytes(sum(sizes)).translate(_ALNUM_TABLE).decode("ascii")
+        at = 0
+        for length in sizes:
+            key = blob[at : at + length]
+            at += length
+            if fullmatch is not None and pattern is not None and fullmatch(key) is None:
                 try:
                     key = match(rng, pattern, length)
                 except Infeasible:
                     continue
-            keys.setdefault(key, drawn[len(keys) % len(drawn)])
-        return keys
-
-    return st.builds(build, _SEEDS, st.lists(values, min_size=1, max_size=4)).filter(lambda d: len(d) == size)
-
-
-_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            keys.setdefault(key, built[len(keys) % len(built)])
+        if len(keys) == size:
+            return keys
+    return None
 
 
-def strings(
-    pattern: str | None, low: int = 0, high: int | None = None, *, boundaries: bool = True
-) -> SearchStrategy[str] | None:
-    """Strings that satisfy a pattern (in full) and a length range, biased to the limits."""
-    lengths = lengths_within(pattern, low, high)
-    if not lengths:
-        return None
-    first, last = lengths[0][0], lengths[-1][1]
-
-    @st.composite
-    def draw_string(draw: Any) -> str:
-        pick = draw(st.integers(0, 99)) if boundaries else 99
-        if pick < 10:
-            size = first
-        elif pick < 20 and (last <= _BOUNDARY_CHEAP or pick == 10) and high is not None:
-            size = last
-        else:
-            low_end, high_end = lengths[0] if len(lengths) == 1 else draw(st.sampled_from(lengths))
-            size = draw(st.integers(low_end, min(high_end, low_end + _SOFT_EXTRA)))
-        return draw_match(draw, pattern, size) if pattern is not None else draw_text(draw, size)
-
-    return draw_string()
+_ALNUM = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_ALNUM_TABLE = bytes(_ALNUM[b % len(_ALNUM)] for b in range(256))
 
 
 def _checker(schema: dict[str, Any]) -> Callable[[Any], bool]:

@@ -8,12 +8,14 @@ is valid. Fields are recognised by name, so the same vocabulary serves all three
 
 from __future__ import annotations
 
-import random
 import string
+import uuid
+from collections.abc import Callable
 from typing import Any
 
-from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
+from ._generation import Source
+
+Builder = Callable[[Source], Any]
 
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _BUCKETS = ["analytics-prod", "data-lake-raw", "my-company-emr", "etl-artifacts-123456789012", "spark-jobs"]
@@ -22,29 +24,30 @@ _SCRIPTS = ["etl.py", "wordcount.py", "aggregate_sales.py", "ingest_events.py", 
 _JARS = ["spark-app-1.0.jar", "etl-assembly-2.3.1.jar", "spark-examples.jar", "pipeline-all.jar"]
 _SQL = ["daily_report.sql", "merge_orders.sql", "build_features.sql"]
 _CLASSES = ["com.example.Main", "org.apache.spark.examples.SparkPi", "com.acme.etl.DailyJob", "io.data.Ingest"]
-_CONF_KEYS = [
-    "spark.executor.cores",
-    "spark.executor.memory",
-    "spark.driver.cores",
-    "spark.driver.memory",
-    "spark.executor.instances",
-    "spark.dynamicAllocation.enabled",
-    "spark.dynamicAllocation.maxExecutors",
-    "spark.sql.shuffle.partitions",
-    "spark.sql.adaptive.enabled",
-    "spark.serializer",
-    "spark.hadoop.hive.metastore.client.factory.class",
-    "spark.emr-serverless.driverEnv.PYSPARK_PYTHON",
-    "spark.archives",
-    "spark.jars.packages",
-    "spark.kubernetes.container.image",
-    "spark.sql.catalog.glue_catalog",
-    "spark.sql.extensions",
-    "spark.app.name",
-]
-_CONF_VALUES = ["4", "16g", "true", "false", "200", "2", "8g", "org.apache.spark.serializer.KryoSerializer",
-                "s3://spark-jobs/envs/pyspark_venv.tar.gz#environment", "./environment/bin/python",
-                "org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.5.0", "nightly-etl"]  # fmt: skip
+_CONF = {  # spark properties real job specs set, each with values it takes
+    "spark.executor.cores": ["4", "2", "8"],
+    "spark.executor.memory": ["16g", "8g", "4g", "30g"],
+    "spark.driver.cores": ["4", "2", "1"],
+    "spark.driver.memory": ["8g", "4g", "16g"],
+    "spark.executor.instances": ["2", "10", "50"],
+    "spark.dynamicAllocation.enabled": ["true", "false"],
+    "spark.dynamicAllocation.maxExecutors": ["200", "20", "100"],
+    "spark.sql.shuffle.partitions": ["200", "400", "64"],
+    "spark.sql.adaptive.enabled": ["true", "false"],
+    "spark.serializer": ["org.apache.spark.serializer.KryoSerializer"],
+    "spark.hadoop.hive.metastore.client.factory.class": [
+        "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory"
+    ],
+    "spark.emr-serverless.driverEnv.PYSPARK_PYTHON": ["./environment/bin/python"],
+    "spark.archives": ["s3://spark-jobs/envs/pyspark_venv.tar.gz#environment"],
+    "spark.jars.packages": ["org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.5.0"],
+    "spark.kubernetes.container.image": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/spark/emr-7.1.0:latest"],
+    "spark.sql.catalog.glue_catalog": ["org.apache.iceberg.spark.SparkCatalog"],
+    "spark.sql.extensions": ["org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"],
+    "spark.app.name": ["nightly-etl", "daily-aggregation"],
+}
+_CONF_KEYS = list(_CONF)
+_CONF_VALUES = sorted({v for values in _CONF.values() for v in values})
 _CLASSIFICATIONS = ["spark-defaults", "spark-env", "spark-hive-site", "spark-log4j2", "hive-site", "export"]
 _TAG_KEYS = ["team", "env", "cost-center", "owner", "project", "pipeline", "environment", "app"]
 _TAG_VALUES = ["data", "prod", "staging", "dev", "analytics", "1234", "etl", "ml-platform", "finance"]
@@ -53,37 +56,40 @@ _ROLES = ["EMRServerlessJobRole", "emr-on-eks-job-execution-role", "service-role
 _RELEASES_AWS = ["emr-6.15.0", "emr-7.1.0", "emr-7.5.0", "emr-6.9.0", "emr-7.0.0"]
 _RELEASES_EKS = ["emr-6.15.0-latest", "emr-7.1.0-latest", "emr-6.10.0-20230421"]
 _RELEASES_ALIBABA = ["esr-3.3.1", "esr-4.0.0 (Spark 3.5.2, Scala 2.12)", "esr-2.5.0 (Spark 3.3.1, Scala 2.12)"]
-_SEEDS = st.integers(0, 2**64 - 1)
 _QUEUES = ["root_queue", "dev_queue", "etl"]
+_ARGUMENTS = ["--date", "2024-01-01", "--env", "prod", "--input", "--output", "-v"]
 
 
-def _id(length: int) -> SearchStrategy[str]:
-    return st.text(alphabet=_LOWER_ALNUM, min_size=length, max_size=length)
+def _id(length: int, alphabet: str = _LOWER_ALNUM) -> Builder:
+    return lambda src: "".join(src.random.choices(alphabet, k=length))
 
 
-def _account() -> SearchStrategy[str]:
-    return st.text(alphabet=string.digits, min_size=12, max_size=12)
+def _one_of(options: list[Any]) -> Builder:
+    return lambda src: src.pick(options)
 
 
-@st.composite
-def _conf_params(draw: Any, *, jar: bool = False) -> str:
-    """``--conf key=value`` parameters: Hypothesis picks how many, a seeded generator picks which."""
-    count = draw(st.integers(1, 60))
-    rng = random.Random(draw(_SEEDS))
-    parts = [f"--class {rng.choice(_CLASSES)}"] if jar or rng.random() < 0.2 else []
-    parts.extend(f"--conf {rng.choice(_CONF_KEYS)}={rng.choice(_CONF_VALUES)}" for _ in range(count))
+def _conf_params(src: Source) -> str:
+    """``--conf key=value`` parameters, now and then a ``--class``, as real submissions carry."""
+    parts = [f"--class {src.pick(_CLASSES)}"] if src.odds(5) else []
+    for _ in range(src.integer(1, 60)):
+        key = src.pick(_CONF_KEYS)
+        parts.append(f"--conf {key}={src.pick(_CONF[key])}")
     return " ".join(parts)
 
 
-@st.composite
-def _entry_point(draw: Any, scheme: str) -> str:
-    kind = draw(st.sampled_from([_SCRIPTS, _JARS, _SQL]))
-    return f"{scheme}://{draw(st.sampled_from(_BUCKETS))}/{draw(st.sampled_from(_DIRS))}/{draw(st.sampled_from(kind))}"
+def _entry_point(scheme: str) -> Builder:
+    def build(src: Source) -> str:
+        kind = src.pick([_SCRIPTS, _JARS, _SQL])
+        return f"{scheme}://{src.pick(_BUCKETS)}/{src.pick(_DIRS)}/{src.pick(kind)}"
+
+    return build
 
 
-@st.composite
-def _role_arn(draw: Any) -> str:
-    return f"arn:aws:iam::{draw(_account())}:role/{draw(st.sampled_from(_ROLES))}"
+def _role_arn(src: Source) -> str:
+    return f"arn:aws:iam::{_account(src)}:role/{src.pick(_ROLES)}"
+
+
+_account = _id(12, string.digits)
 
 
 USUAL = frozenset(
@@ -99,53 +105,59 @@ USUAL = frozenset(
 )  # fmt: skip
 
 
-def providers(api: str) -> dict[str, SearchStrategy[Any]]:
-    """Realistic values by field name (``tags.key`` is a tag map's key)."""
+def providers(api: str) -> dict[str, Builder]:
+    """Realistic values by field name (``tags.key`` is a tag map's key), each built from a source
+    of decisions (``_generation.Source``)."""
     scheme = "oss" if api.startswith("alibaba") else "s3"
-    bucket_uri = st.builds(lambda b, d: f"{scheme}://{b}/{d}/", st.sampled_from(_BUCKETS), st.sampled_from(_DIRS))
-    arguments = st.one_of(
-        st.sampled_from(["--date", "2024-01-01", "--env", "prod", "--input", "--output", "-v"]), bucket_uri
-    )
-    common: dict[str, SearchStrategy[Any]] = {
+
+    def bucket_uri(src: Source) -> str:
+        return f"{scheme}://{src.pick(_BUCKETS)}/{src.pick(_DIRS)}/"
+
+    def argument(src: Source) -> str:
+        return bucket_uri(src) if src.odds(2) else src.pick(_ARGUMENTS)
+
+    def name(src: Source) -> str:
+        number = src.integer(0, 999)
+        return f"{src.pick(_NAMES)}-{number}" if number else src.pick(_NAMES)
+
+    common: dict[str, Builder] = {
         "entryPoint": _entry_point(scheme),
-        "entryPointArguments[]": arguments,
-        "sparkSubmitParameters": _conf_params(),
-        "sparkSqlParameters": _conf_params(),
-        "name": st.builds(lambda n, i: f"{n}-{i}" if i else n, st.sampled_from(_NAMES), st.integers(0, 999)),
-        "clientToken": st.uuids().map(str),
-        "executionRoleArn": _role_arn(),
-        "executionRole": _role_arn(),
+        "entryPointArguments[]": argument,
+        "sparkSubmitParameters": _conf_params,
+        "sparkSqlParameters": _conf_params,
+        "name": name,
+        "clientToken": lambda src: str(uuid.UUID(int=src.random.getrandbits(128), version=4)),
+        "executionRoleArn": _role_arn,
+        "executionRole": _role_arn,
         "logUri": bucket_uri,
-        "tags.key": st.sampled_from(_TAG_KEYS),
-        "tags.value": st.sampled_from(_TAG_VALUES),
-        "classification": st.sampled_from(_CLASSIFICATIONS),
-        "properties.key": st.sampled_from(_CONF_KEYS),
-        "properties.value": st.sampled_from(_CONF_VALUES),
-        "query": st.sampled_from(["SELECT count(*) FROM sales", "INSERT OVERWRITE TABLE t SELECT * FROM s"]),
+        "tags.key": _one_of(_TAG_KEYS),
+        "tags.value": _one_of(_TAG_VALUES),
+        "classification": _one_of(_CLASSIFICATIONS),
+        "properties.key": _one_of(_CONF_KEYS),
+        "properties.value": _one_of(_CONF_VALUES),
+        "query": _one_of(["SELECT count(*) FROM sales", "INSERT OVERWRITE TABLE t SELECT * FROM s"]),
         "initQueryFile": _entry_point(scheme),
-        "parameters": st.just("--hiveconf hive.exec.scratchdir=s3://spark-jobs/hive/scratch"),
-        "executionTimeoutMinutes": st.sampled_from([60, 120, 360, 720, 1440]),
-        "executionTimeoutSeconds": st.sampled_from([600, 3600, 7200, 86400]),
-        "resourceQueueId": st.sampled_from(_QUEUES),
-        "configFileName": st.sampled_from(["spark-defaults.conf", "common.conf", "hive-site.xml"]),
-        "configItemKey": st.sampled_from(_CONF_KEYS),
-        "configItemValue": st.sampled_from(_CONF_VALUES),
-        "key": st.sampled_from(_TAG_KEYS),
-        "value": st.sampled_from(_TAG_VALUES),
+        "parameters": _one_of(["--hiveconf hive.exec.scratchdir=s3://spark-jobs/hive/scratch"]),
+        "executionTimeoutMinutes": _one_of([60, 120, 360, 720, 1440]),
+        "executionTimeoutSeconds": _one_of([600, 3600, 7200, 86400]),
+        "resourceQueueId": _one_of(_QUEUES),
+        "configFileName": _one_of(["spark-defaults.conf", "common.conf", "hive-site.xml"]),
+        "configItemKey": _one_of(_CONF_KEYS),
+        "configItemValue": _one_of(_CONF_VALUES),
+        "key": _one_of(_TAG_KEYS),
+        "value": _one_of(_TAG_VALUES),
     }
     if api == "aws-emr-serverless":
-        common.update(applicationId=_id(16), jobRunId=_id(16), id=_id(16), releaseLabel=st.sampled_from(_RELEASES_AWS))
+        common.update(applicationId=_id(16), jobRunId=_id(16), id=_id(16), releaseLabel=_one_of(_RELEASES_AWS))
     elif api == "aws-emr-containers":
-        common.update(
-            virtualClusterId=_id(25), id=_id(19), jobRunId=_id(19), releaseLabel=st.sampled_from(_RELEASES_EKS)
-        )
+        common.update(virtualClusterId=_id(25), id=_id(19), jobRunId=_id(19), releaseLabel=_one_of(_RELEASES_EKS))
     else:
-        hex_id = st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)
+        hex_id = _id(16, "0123456789abcdef")
         common.update(
-            workspaceId=hex_id.map(lambda h: f"w-{h}"),
-            jobRunId=hex_id.map(lambda h: f"jr-{h}"),
-            releaseVersion=st.sampled_from(_RELEASES_ALIBABA),
-            displayReleaseVersion=st.sampled_from(_RELEASES_ALIBABA),
-            regionId=st.sampled_from(["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]),
+            workspaceId=lambda src: f"w-{hex_id(src)}",
+            jobRunId=lambda src: f"jr-{hex_id(src)}",
+            releaseVersion=_one_of(_RELEASES_ALIBABA),
+            displayReleaseVersion=_one_of(_RELEASES_ALIBABA),
+            regionId=_one_of(["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]),
         )
     return common

@@ -3,28 +3,29 @@
 Hypothesis's ``from_regex`` cannot aim at a length, so a 60-character minimum or a value one past
 ``maxLength`` that still matches would be left to luck. Here the pattern tree knows which lengths
 each part can produce, and a draw splits a target length among the parts. Long runs of one
-class are tiled from a few drawn characters, so a 100 KB value costs a handful of choices.
+class are tiled from a block of drawn characters, so a 100 KB value stays cheap.
 
-Hypothesis chooses the length (which shrinks) and a seed; the characters come from a
-``random.Random`` on that seed. One string is two choices instead of two per character, which
-is what makes kilobyte-sized specs cheap; reproducibility is kept, character shrinking is not.
+Everything is drawn from a ``random.Random``: the compiler (``_generation``) seeds it from a
+Hypothesis choice, so a string costs no Hypothesis choice of its own, and the same seed gives
+the same string.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
 
-from hypothesis import strategies as st
-
-from ._patterns import LENGTH_CAP, Lengths, Node, add, compile_pattern, contains
+from ._patterns import LENGTH_CAP, Lengths, Node, ServicePattern, add, compile_pattern, contains
 
 _PRINTABLE = (0x20, 0x7E)
-_TILE = 8  # distinct draws before a long run repeats itself
-_suffixes: dict[int, list[Lengths]] = {}
+_TILE = 8  # distinct draws before a long run of wide characters repeats itself
+_BLOCK = 512  # a long printable run repeats a block of this many drawn characters
+_Step = tuple[Node, str | None, Lengths]  # a part of a sequence, its literal text, what may follow
+_sequences: dict[int, list[_Step]] = {}
 _printables: dict[int, tuple[tuple[int, int], ...]] = {}
 _alphabets: dict[int, str] = {}
-_SEEDS = st.integers(0, 2**64 - 1)
+_tables: dict[int, bytes | None] = {}
+_bulk_tables: dict[str, bytes | None] = {}
+_WIDE = 0.1  # how often a run reaches past printable ASCII
 
 
 class Infeasible(Exception):
@@ -38,25 +39,58 @@ def lengths_within(pattern: str | None, low: int, high: int | None) -> Lengths:
     return tuple((max(lo, low), min(hi, cap)) for lo, hi in available if max(lo, low) <= min(hi, cap))
 
 
-def draw_match(draw: Any, pattern: str, length: int) -> str:
-    """A string of exactly ``length`` characters that matches ``pattern`` in full."""
-    return match(random.Random(draw(_SEEDS)), pattern, length)
-
-
 def match(rng: random.Random, pattern: str, length: int) -> str:
-    return _draw(rng, compile_pattern(pattern).tree, length)
+    """A string of exactly ``length`` characters that matches ``pattern`` in full."""
+    compiled = compile_pattern(pattern)
+    if pattern not in _bulk_tables:
+        _bulk_tables[pattern] = _bulk_table(compiled)
+    table = _bulk_tables[pattern]
+    if table is not None and length and rng.random() >= _WIDE:
+        candidate = _bulk(rng, table, length)
+        if compiled.python.fullmatch(candidate) is not None:
+            return candidate
+    return _draw(rng, compiled.tree, length)
+
+
+def _bulk(rng: random.Random, table: bytes, length: int) -> str:
+    size = min(length, _BLOCK)
+    block = rng.randbytes(size).translate(table).decode("ascii")
+    return block if length <= _BLOCK else (block * (length // _BLOCK + 1))[:length]
+
+
+def _bulk_table(compiled: ServicePattern) -> bytes | None:
+    """For a pattern that most strings over its own printable characters match (``[0-9a-z]+``,
+    ``.*\\S.*``), a byte translation onto those characters: such a string is drawn in bulk and
+    checked, instead of walking the tree. None for the others (ARNs, URLs), decided once per
+    pattern by a fixed trial, so the choice never depends on what was drawn before."""
+    alphabet = "".join(sorted({c for node in _nodes(compiled.tree) for c in _alphabet(node)}))
+    if not alphabet:
+        return None
+    raw = alphabet.encode("ascii")
+    table = bytes(raw[b % len(raw)] for b in range(256))
+    trial = random.Random(0)
+    sizes = [n for n in (1, 2, 3, 8, 16, 40, 100) if contains(compiled.tree.lengths, n)]
+    tries = [compiled.python.fullmatch(_bulk(trial, table, n)) is not None for n in sizes for _ in range(8)]
+    return table if tries and sum(tries) >= 0.8 * len(tries) else None
+
+
+def _nodes(node: Node) -> list[Node]:
+    if node.kind in ("lit", "class"):
+        return [node]
+    return [leaf for child in node.children for leaf in _nodes(child)]
 
 
 _ANY = Node("class", ranges=((0xD800, 0xDFFF),), negated=True, lengths=((1, 1),))
 
 
-def draw_text(draw: Any, length: int) -> str:
+def text(rng: random.Random, length: int) -> str:
     """Any text (no pattern) of exactly ``length`` characters, mostly printable ASCII."""
-    return _tile(random.Random(draw(_SEEDS)), _ANY, length)
+    return _tile(rng, _ANY, length)
 
 
 def _draw(rng: random.Random, node: Node, length: int) -> str:
-    if not contains(node.lengths, length):
+    lengths = node.lengths
+    if not (lengths[0][0] <= length <= lengths[0][1] if len(lengths) == 1 else contains(lengths, length)):
         raise Infeasible(length)
     kind = node.kind
     if kind in ("lit", "class"):
@@ -74,15 +108,12 @@ def _draw(rng: random.Random, node: Node, length: int) -> str:
 
 
 def _sequence(rng: random.Random, node: Node, length: int) -> str:
-    suffixes = _suffixes.get(id(node))
-    if suffixes is None:
-        suffixes = [((0, 0),)]
-        for child in reversed(node.children):
-            suffixes.insert(0, add(child.lengths, suffixes[0]))
-        _suffixes[id(node)] = suffixes
     parts, remaining = [], length
-    for index, child in enumerate(node.children):
-        rest = suffixes[index + 1]
+    for child, literal, rest in _steps(node):
+        if literal is not None:  # fixed parts need no choice: the length is feasible, so what follows is
+            parts.append(literal)
+            remaining -= len(literal)
+            continue
         choices = [
             (max(a, remaining - d), min(b, remaining - c))
             for a, b in child.lengths
@@ -98,6 +129,28 @@ def _sequence(rng: random.Random, node: Node, length: int) -> str:
     return "".join(parts)
 
 
+def _steps(node: Node) -> list[_Step]:
+    """A sequence's children, each with the lengths of what follows it; runs of literals are
+    joined into one string."""
+    steps = _sequences.get(id(node))
+    if steps is None:
+        suffixes: list[Lengths] = [((0, 0),)]
+        for child in reversed(node.children):
+            suffixes.insert(0, add(child.lengths, suffixes[0]))
+        steps = []
+        for index, child in enumerate(node.children):
+            if child.kind == "lit" and steps and steps[-1][1] is not None:
+                steps[-1] = (steps[-1][0], steps[-1][1] + chr(child.ranges[0][0]), suffixes[index + 1])
+            elif child.kind == "lit":
+                steps.append((child, chr(child.ranges[0][0]), suffixes[index + 1]))
+            elif child.kind == "anchor":
+                continue
+            else:
+                steps.append((child, None, suffixes[index + 1]))
+        _sequences[id(node)] = steps
+    return steps
+
+
 def _repeat(rng: random.Random, node: Node, length: int) -> str:
     child = node.children[0]
     if length == 0:
@@ -111,6 +164,10 @@ def _repeat(rng: random.Random, node: Node, length: int) -> str:
     if count_low > count_high:
         raise Infeasible(length)
     count = count_low if count_low == count_high else rng.randint(count_low, min(count_high, count_low + 8))
+    if count > _TILE:
+        tiled = _tile_units(rng, child, length, count)
+        if tiled is not None:
+            return tiled
     parts, remaining = [], length
     for index in range(count):
         left = count - index - 1
@@ -124,18 +181,44 @@ def _repeat(rng: random.Random, node: Node, length: int) -> str:
     return "".join(parts)
 
 
+def _tile_units(rng: random.Random, child: Node, length: int, count: int) -> str | None:
+    """Many repeats of a compound part: units of two neighbouring sizes, a few of each drawn and
+    tiled (None where a size is not one the part can have)."""
+    base, longer = divmod(length, count)
+    out = []
+    for size, units in ((base, count - longer), (base + 1, longer)):
+        if units == 0:
+            continue
+        if not contains(child.lengths, size):
+            return None
+        block = "".join(_draw(rng, child, size) for _ in range(min(units, 4)))
+        out.append((block * (units // 4 + 1))[: units * size])
+    return "".join(out)
+
+
 def _tile(rng: random.Random, node: Node, length: int) -> str:
     """A run of one class: printable characters in bulk, now and then a wider one."""
     if length == 0:
         return ""
-    alphabet = _alphabet(node)
-    if not alphabet:
-        block = [_char(rng, node) for _ in range(min(length, _TILE))]
-        return ("".join(block) * (length // len(block) + 1))[:length]
-    chars = rng.choices(alphabet, k=length)
-    if rng.random() < 0.1:
-        chars[rng.randrange(length)] = _char(rng, node)
-    return "".join(chars)
+    table = _tables[id(node)] if id(node) in _tables else _table(node)
+    if table is None:
+        block = "".join(_char(rng, node) for _ in range(min(length, _TILE)))
+        return (block * (length // len(block) + 1))[:length]
+    size = min(length, _BLOCK)
+    block = rng.randbytes(size).translate(table).decode("ascii")
+    if rng.random() < _WIDE:
+        at = rng.randrange(size)
+        block = block[:at] + _char(rng, node) + block[at + 1 :]
+    return block if length <= _BLOCK else (block * (length // _BLOCK + 1))[:length]
+
+
+def _table(node: Node) -> bytes | None:
+    """A byte translation onto the class's printable ASCII members, to turn random bytes into
+    characters in bulk (None if it has none)."""
+    if id(node) not in _tables:
+        alphabet = _alphabet(node).encode("ascii")
+        _tables[id(node)] = bytes(alphabet[b % len(alphabet)] for b in range(256)) if alphabet else None
+    return _tables[id(node)]
 
 
 def _alphabet(node: Node) -> str:
