@@ -6,7 +6,9 @@
     ├── UsageError        bad flag, unknown API or operation     exit 2
     ├── InputError        unreadable, malformed, too big or deep  exit 2
     ├── SchemaError       a packaged schema is broken            exit 2
-    └── ValidationFailed  .violations                            exit 1
+    ├── TargetError       unreachable, cannot be prepared         exit 2
+    ├── ValidationFailed  .violations                            exit 1
+    └── ContractFailure   also AssertionError; .clause, .reason   exit 1
 """
 
 from __future__ import annotations
@@ -54,3 +56,17 @@ class ValidationFailed(JobrunContractsError):
         count = len(self.violations)
         first = self.violations[0].message if self.violations else ""
         super().__init__(f"{count} violation{'s' if count != 1 else ''}: {first}")
+
+
+class TargetError(JobrunContractsError):
+    """The implementation under test cannot be reached or prepared (not a conformance finding)."""
+
+
+class ContractFailure(JobrunContractsError, AssertionError):
+    """A clause did not hold; an AssertionError too, so pytest reports it as a failed test."""
+
+    exit_code = 1
+
+    def __init__(self, clause: str, reason: str) -> None:
+        self.clause, self.reason = clause, reason
+        super().__init__(f"{clause}: {reason}")

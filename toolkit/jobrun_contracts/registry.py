@@ -28,6 +28,9 @@ CONTAINER_PARAMETER = {
     "alibaba-emr-serverless-spark": "workspaceId",
 }
 
+#: The member that names a run: in StartJobRun's response and in the Get/Describe/Cancel requests.
+RUN_ID = {"aws-emr-serverless": "jobRunId", "aws-emr-containers": "id", "alibaba-emr-serverless-spark": "jobRunId"}
+
 _VERB_ORDER = ("Start", "Get", "Describe", "List", "Cancel")
 
 

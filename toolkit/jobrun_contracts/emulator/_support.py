@@ -60,7 +60,14 @@ def api_of(segments: list[str]) -> str | None:
 def start_problem(
     flavour: ApiFlavour, operation: Operation, container: Mapping[str, Any], request: Mapping[str, Any]
 ) -> ServiceError | None:
-    """What stops a valid StartJobRun here: EMR on EKS job templates are not emulated."""
+    """What stops a schema-valid StartJobRun here.
+
+    EMR Serverless: a run without a job driver could not be shown (GetJobRun's JobRun requires
+    one), so it is refused. EMR on EKS: job templates are not emulated, and without one the
+    release, role and driver must be given.
+    """
+    if flavour.api == "aws-emr-serverless" and "jobDriver" not in request:
+        return ServiceError(400, "ValidationException", "jobDriver must be set.")
     if flavour.api != "aws-emr-containers":
         return None
     if "jobTemplateId" in request:

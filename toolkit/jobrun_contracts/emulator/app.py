@@ -16,7 +16,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from .. import registry
 from .._http import AuthFailure, HttpRequest, HttpResponse
@@ -179,6 +181,23 @@ class Emulator:
         if self.check_responses:
             self._check_response(api, operation.name, outcome)
         return flavour.ok_response(outcome, request_id, operation.status)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """The emulator as a WSGI application, for servers and in-process targets that speak WSGI."""
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if not target:
+            target = quote(environ.get("PATH_INFO", "/").encode("latin-1"), safe="/")
+            if environ.get("QUERY_STRING"):
+                target += "?" + environ["QUERY_STRING"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        response = self(HttpRequest(environ["REQUEST_METHOD"].upper(), target, headers, body))
+        reason = HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else ""
+        start_response(f"{response.status} {reason}", list(response.headers.items()))
+        return [response.body]
 
     def _route(self, method: str, segments: list[str]) -> tuple[str, Operation, dict[str, str]] | None:
         for api, operation in self._routes:

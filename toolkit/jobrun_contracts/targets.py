@@ -1,0 +1,308 @@
+"""Targets: an implementation under test, how to reach it, how to prepare it, and what it can do.
+
+``builtin`` starts our emulator in-process on a loopback port; ``moto`` starts moto's server
+in-process (the two AWS APIs); a URL reaches any endpoint, with requests signed (SigV4 through
+botocore's credential chain for AWS, ACS3-HMAC-SHA256 for Alibaba); a callable or WSGI app is
+called in-process. Capabilities a target lacks (``time``, ``fail``) make the clauses that need
+them skip, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import registry
+from ._http import HttpRequest, HttpResponse
+from .errors import TargetError, UsageError
+from .transports import CallableTransport, HttpTransport, Transport, WsgiTransport
+
+_SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}
+ALIBABA = "alibaba-emr-serverless-spark"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key_id: str
+    secret: str
+    token: str | None = None
+
+
+class Target:
+    """Send requests to one implementation; subclasses add preparation and capabilities."""
+
+    name = "target"
+    capabilities: frozenset[str] = frozenset()
+
+    def __init__(
+        self,
+        transport: Transport,
+        host: str,
+        *,
+        apis: Iterable[str] = registry.APIS,
+        containers: Mapping[str, str] | None = None,
+        region: str = "us-east-1",
+        aws_credentials: Credentials | None = None,
+        alibaba_credentials: Credentials | None = None,
+        sign: bool = True,
+    ) -> None:
+        self.transport = transport
+        self.host = host
+        self.apis = tuple(apis)
+        self.region = region
+        self.sign = sign
+        self._containers = dict(containers or {})
+        self._aws = aws_credentials
+        self._alibaba = alibaba_credentials
+
+    # -- what a clause asks of a target ------------------------------------------------------
+
+    def unsupported(self, api: str) -> str | None:
+        """Why this target cannot be checked for an API, or None."""
+        return None if api in self.apis else f"{self.name} does not serve {api}"
+
+    def container(self, api: str) -> str:
+        """The application, virtual cluster or workspace clauses run in; prepared on first use."""
+        if api not in self._containers:
+            self._containers[api] = self.prepare(api)
+        return self._containers[api]
+
+    def prepare(self, api: str) -> str:
+        raise TargetError(f"{self.name}: no {registry.CONTAINER_PARAMETER[api]} given for {api}")
+
+    def advance(self, seconds: float) -> None:
+        raise TargetError(f"{self.name} cannot advance time")
+
+    def fail(self, run_id: str) -> None:
+        raise TargetError(f"{self.name} cannot make a run fail")
+
+    def send(self, api: str, operation: str, request: HttpRequest, *, timeout: float) -> HttpResponse:
+        if self.sign:
+            request = self._signed(api, operation, request)
+        return self.transport.send(request, timeout=timeout)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- signing -------------------------------------------------------------------------------
+
+    def _signed(self, api: str, operation: str, request: HttpRequest) -> HttpRequest:
+        if api == ALIBABA:
+            from . import _acs3
+
+            creds = self._alibaba or _alibaba_credentials()
+            return _acs3.sign(
+                request, access_key_id=creds.key_id, access_key_secret=creds.secret, action=operation, host=self.host
+            )
+        from . import _sigv4
+
+        creds = self._aws or _aws_credentials()
+        return _sigv4.sign(
+            request,
+            host=self.host,
+            service=_SIGNING_NAME[api],
+            region=self.region,
+            access_key=creds.key_id,
+            secret_key=creds.secret,
+            session_token=creds.token,
+        )
+
+    def _call_json(self, api: str, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """A support call (create an application...) outside the job-run operations."""
+        payload = json.dumps(body).encode() if body is not None else b""
+        headers = {"host": self.host, "accept": "application/json"}
+        if body is not None:
+            headers["content-type"] = "application/json"
+        response = self.send(api, "Prepare", HttpRequest(method, path, headers, payload), timeout=30)
+        if response.status >= 300:
+            raise TargetError(f"{self.name}: {method} {path} answered {response.status}: {response.body[:200]!r}")
+        try:
+            return json.loads(response.body or b"{}")
+        except ValueError:
+            raise TargetError(f"{self.name}: {method} {path} answered with a body that is not JSON") from None
+
+    def _create_aws_container(self, api: str) -> str:
+        token = uuid.uuid4().hex
+        if api == "aws-emr-serverless":
+            body = {"name": "jobrun-contracts", "releaseLabel": "emr-7.1.0", "type": "SPARK", "clientToken": token}
+            return str(self._call_json(api, "POST", "/applications", body)["applicationId"])
+        provider = {"type": "EKS", "id": "jobrun-contracts", "info": {"eksInfo": {"namespace": "default"}}}
+        body = {"name": "jobrun-contracts", "containerProvider": provider, "clientToken": token}
+        return str(self._call_json(api, "POST", "/virtualclusters", body)["id"])
+
+
+class BuiltinTarget(Target):
+    """Our reference emulator on a loopback port, in this process; time and failures are controllable."""
+
+    name = "builtin"
+    capabilities = frozenset({"time", "fail"})
+
+    def __init__(self, apis: Iterable[str] = registry.APIS, **options: Any) -> None:
+        from .emulator import Emulator, EmulatorServer
+
+        self.server = EmulatorServer(Emulator(apis, **options)).start()
+        transport = HttpTransport(self.server.url)
+        super().__init__(transport, transport.netloc, apis=apis, containers=self.server.defaults)
+
+    def advance(self, seconds: float) -> None:
+        self.server.advance(seconds)
+
+    def fail(self, run_id: str) -> None:
+        self.server.fail(run_id)
+
+    def close(self) -> None:
+        super().close()
+        self.server.stop()
+
+
+class MotoTarget(Target):
+    """moto's server in this process (``moto[server]`` must be installed); the two AWS APIs only."""
+
+    name = "moto"
+
+    def __init__(self) -> None:
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as error:
+            raise UsageError(f"the moto target needs moto[server] installed ({error})") from None
+        from .emulator._server import free_port
+
+        port = free_port()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        url = f"http://127.0.0.1:{port}"
+        transport = HttpTransport(url)
+        super().__init__(transport, transport.netloc, apis=("aws-emr-serverless", "aws-emr-containers"))
+
+    def unsupported(self, api: str) -> str | None:
+        if api == ALIBABA:
+            return "moto does not emulate Alibaba EMR Serverless Spark"
+        return super().unsupported(api)
+
+    def prepare(self, api: str) -> str:
+        return self._create_aws_container(api)
+
+    def close(self) -> None:
+        super().close()
+        self._server.stop()
+
+
+class UrlTarget(Target):
+    """Any endpoint: requests are signed; AWS containers are created unless given, Alibaba's must be given."""
+
+    name = "url"
+
+    def __init__(self, url: str, apis: Iterable[str] = registry.APIS, **options: Any) -> None:
+        transport = HttpTransport(url)
+        super().__init__(transport, transport.netloc, apis=apis, **options)
+        self.name = url
+
+    def prepare(self, api: str) -> str:
+        if api == ALIBABA:
+            raise TargetError(f"{self.name}: give a workspace id for {api} (--container {api}=w-...)")
+        return self._create_aws_container(api)
+
+
+class InProcessTarget(Target):
+    """A callable over :class:`HttpRequest`, or a WSGI app, called without a server."""
+
+    name = "in-process"
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        wsgi: bool = False,
+        apis: Iterable[str] = registry.APIS,
+        capabilities: Iterable[str] = (),
+        advance: Callable[[float], Any] | None = None,
+        fail: Callable[[str], Any] | None = None,
+        **options: Any,
+    ) -> None:
+        transport: Transport = WsgiTransport(app) if wsgi else CallableTransport(app)
+        super().__init__(transport, "localhost", apis=apis, **options)
+        self.capabilities = frozenset(capabilities)
+        self._advance, self._fail = advance, fail
+
+    def prepare(self, api: str) -> str:
+        if api == ALIBABA:
+            return super().prepare(api)
+        return self._create_aws_container(api)
+
+    def advance(self, seconds: float) -> None:
+        if self._advance is None:
+            super().advance(seconds)
+        else:
+            self._advance(seconds)
+
+    def fail(self, run_id: str) -> None:
+        if self._fail is None:
+            super().fail(run_id)
+        else:
+            self._fail(run_id)
+
+
+def emulator_target(emulator: Any, *, wsgi: bool = False) -> InProcessTarget:
+    """An in-process target over an :class:`Emulator` (or a variant of one), with its controls."""
+    app = emulator.wsgi if wsgi else emulator
+    return InProcessTarget(
+        app,
+        wsgi=wsgi,
+        apis=emulator.apis,
+        capabilities=("time", "fail"),
+        advance=emulator.advance,
+        fail=emulator.fail,
+        containers=emulator.defaults,
+    )
+
+
+def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) -> Target:
+    """``builtin``, ``moto``, or an ``http(s)://`` base URL."""
+    if spec == "builtin":
+        return BuiltinTarget(apis)
+    if spec == "moto":
+        return MotoTarget()
+    if spec.startswith(("http://", "https://")):
+        return UrlTarget(spec, apis, **options)
+    raise UsageError(f"unknown target '{spec}': give builtin, moto or an http(s):// URL")
+
+
+def _aws_credentials() -> Credentials:
+    """botocore's standard chain (environment, shared files, instance roles); dummy ones when none."""
+    import botocore.session
+
+    found = botocore.session.get_session().get_credentials()
+    if found is None:
+        return Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-dummy-secret")
+    frozen = found.get_frozen_credentials()
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+
+def _alibaba_credentials() -> Credentials:
+    key = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
+    secret = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+    if key and secret:
+        return Credentials(key, secret, os.environ.get("ALIBABA_CLOUD_SECURITY_TOKEN"))
+    return Credentials("LTAIjobruncontracts", "jobrun-contracts-dummy-secret")
+
+
+__all__ = [
+    "BuiltinTarget",
+    "Credentials",
+    "InProcessTarget",
+    "MotoTarget",
+    "Target",
+    "UrlTarget",
+    "emulator_target",
+    "open_target",
+]
