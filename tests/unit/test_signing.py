@@ -1,0 +1,458 @@
+"""Our signers and verifiers agree with the official SDKs: botocore for SigV4, the Alibaba client for ACS3.
+
+Requests are captured from the real clients (botocore short-circuited at ``before-send``, the
+Alibaba SDK against a loopback HTTP server), so what is verified is exactly what each SDK sends.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.session
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from jobrun_contracts import _acs3, _sigv4
+from jobrun_contracts._http import HttpRequest
+
+AKID = "AKIDEXAMPLE"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+LTAI = "LTAI5tExample"
+ALI_SECRET = "aliyun/secret+example"
+ROLE = "arn:aws:iam::123456789012:role/EMRServerlessJobRole"
+
+
+# -- AWS: capture what botocore sends ---------------------------------------------------------
+
+
+class _Raw:
+    """Just enough of a urllib3 response for botocore to parse an empty JSON answer."""
+
+    def stream(self, *_: Any, **__: Any) -> Iterator[bytes]:
+        yield b"{}"
+
+
+def _botocore_sends(service: str, call: Callable[[Any], Any], **credentials: str) -> HttpRequest:
+    client = botocore.session.get_session().create_client(
+        service,
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id=AKID,
+        aws_secret_access_key=AWS_SECRET,
+        **credentials,
+    )
+    sent: list[Any] = []
+
+    def short_circuit(request: Any, **_: Any) -> AWSResponse:
+        sent.append(request)
+        return AWSResponse(request.url, 200, {}, _Raw())
+
+    client.meta.events.register("before-send", short_circuit)
+    call(client)
+    prepared = sent[0]
+    url = urlsplit(prepared.url)
+    headers = {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in prepared.headers.items()}
+    headers["host"] = url.netloc  # urllib3 adds it on the wire; botocore signed it from the URL
+    body = prepared.body or b""
+    return HttpRequest(
+        prepared.method,
+        url.path + (f"?{url.query}" if url.query else ""),
+        headers,
+        body.encode() if isinstance(body, str) else body,
+    )
+
+
+def _start_job_run(client: Any) -> Any:
+    return client.start_job_run(
+        applicationId="00fabcdefghij012",
+        executionRoleArn=ROLE,
+        name="pi estimate",
+        jobDriver={"sparkSubmit": {"entryPoint": "s3://bucket/pi.py", "entryPointArguments": ["100"]}},
+        tags={"team": "data eng"},
+    )
+
+
+def _list_job_runs(client: Any) -> Any:
+    return client.list_job_runs(
+        virtualClusterId="vc0123456789abcdefghijklmn", states=["RUNNING", "PENDING"], name="nightly etl+1 ~*"
+    )
+
+
+AWS_CALLS = {
+    "emr-serverless StartJobRun": ("emr-serverless", _start_job_run),
+    "emr-containers ListJobRuns": ("emr-containers", _list_job_runs),
+}
+
+
+@pytest.fixture(scope="module")
+def aws_captured() -> dict[str, HttpRequest]:
+    """One capture per call for the module: a botocore client takes a quarter second to build."""
+    return {name: _botocore_sends(service, call) for name, (service, call) in AWS_CALLS.items()}
+
+
+@pytest.fixture(params=list(AWS_CALLS))
+def aws_sent(request: pytest.FixtureRequest, aws_captured: dict[str, HttpRequest]) -> tuple[str, HttpRequest]:
+    return AWS_CALLS[request.param][0], aws_captured[request.param]
+
+
+def _signed_at(request: HttpRequest) -> datetime:
+    return datetime.strptime(request.headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+
+
+def _aws_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    options = {"now": _signed_at(request)} | kwargs
+    return _sigv4.verify(request, host=request.headers["host"], secrets=secrets or {AKID: AWS_SECRET}, **options)
+
+
+def test_captured_aws_requests_are_what_we_think(aws_sent: tuple[str, HttpRequest]) -> None:
+    service, sent = aws_sent
+    if service == "emr-serverless":
+        assert sent.method == "POST"
+        assert json.loads(sent.body)["jobDriver"]["sparkSubmit"]["entryPoint"] == "s3://bucket/pi.py"
+    else:
+        assert sent.method == "GET"
+        assert "states=RUNNING&states=PENDING" in sent.target
+        assert "name=nightly%20etl%2B1%20~%2A" in sent.target
+    assert sent.headers["authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={AKID}/")
+    assert f"/us-east-1/{service}/aws4_request" in sent.headers["authorization"]
+
+
+def test_verify_accepts_what_botocore_signed(aws_sent: tuple[str, HttpRequest]) -> None:
+    assert _aws_verify(aws_sent[1]) is None
+
+
+def test_verify_refuses_a_wrong_secret(aws_sent: tuple[str, HttpRequest]) -> None:
+    failure = _aws_verify(aws_sent[1], {AKID: AWS_SECRET + "x"})
+    assert failure == _sigv4.MISMATCH
+    assert (failure.status, failure.code) == (403, "InvalidSignatureException")
+    assert failure.message.startswith("The request signature we calculated does not match")
+
+
+def test_verify_refuses_an_unknown_key(aws_sent: tuple[str, HttpRequest]) -> None:
+    failure = _aws_verify(aws_sent[1], {"AKIDOTHER": AWS_SECRET})
+    assert failure == _sigv4.UNRECOGNIZED
+    assert (failure.status, failure.code) == (403, "UnrecognizedClientException")
+    assert failure.message == "The security token included in the request is invalid."
+
+
+def test_verify_refuses_a_tampered_body(aws_captured: dict[str, HttpRequest]) -> None:
+    sent = aws_captured["emr-serverless StartJobRun"]
+    tampered = replace(sent, body=sent.body.replace(b"pi.py", b"xx.py"))
+    assert _aws_verify(tampered) == _sigv4.MISMATCH
+
+
+def test_verify_refuses_a_tampered_query(aws_captured: dict[str, HttpRequest]) -> None:
+    sent = aws_captured["emr-containers ListJobRuns"]
+    assert _aws_verify(replace(sent, target=sent.target.replace("PENDING", "FAILED"))) == _sigv4.MISMATCH
+    assert _aws_verify(replace(sent, target=sent.target.replace("&states=PENDING", ""))) == _sigv4.MISMATCH
+
+
+def test_verify_refuses_a_tampered_path_or_method(aws_sent: tuple[str, HttpRequest]) -> None:
+    sent = aws_sent[1]
+    assert _aws_verify(replace(sent, target=sent.target.replace("/jobruns", "/jobruns/x", 1))) == _sigv4.MISMATCH
+    assert _aws_verify(replace(sent, method="DELETE")) == _sigv4.MISMATCH
+
+
+def test_unsigned_headers_may_change_in_transit(aws_sent: tuple[str, HttpRequest]) -> None:
+    sent = aws_sent[1]
+    headers = dict(sent.headers) | {"user-agent": "something else", "content-length": "12345"}
+    assert _aws_verify(replace(sent, headers=headers)) is None
+
+
+def test_sign_reproduces_botocore(aws_sent: tuple[str, HttpRequest]) -> None:
+    """Same request, same moment: the same Authorization header, character for character."""
+    service, sent = aws_sent
+    signed_names = _sigv4.parse_authorization(sent.headers["authorization"])
+    assert isinstance(signed_names, _sigv4.Authorization)
+    bare = {k: v for k, v in sent.headers.items() if k in signed_names.signed_headers and k != "x-amz-date"}
+    ours = _sigv4.sign(
+        replace(sent, headers=bare),
+        host=sent.headers["host"],
+        service=service,
+        region="us-east-1",
+        access_key=AKID,
+        secret_key=AWS_SECRET,
+        now=_signed_at(sent),
+    )
+    assert ours.headers["authorization"] == sent.headers["authorization"]
+    assert ours.headers["x-amz-date"] == sent.headers["x-amz-date"]
+    assert _aws_verify(ours) is None
+
+
+def test_sign_reproduces_botocore_with_a_session_token() -> None:
+    sent = _botocore_sends("emr-serverless", _start_job_run, aws_session_token="FQoGZXIvYXdzEXAMPLE")
+    assert sent.headers["x-amz-security-token"] == "FQoGZXIvYXdzEXAMPLE"
+    parsed = _sigv4.parse_authorization(sent.headers["authorization"])
+    assert isinstance(parsed, _sigv4.Authorization)
+    assert "x-amz-security-token" in parsed.signed_headers
+    keep = set(parsed.signed_headers) - {"x-amz-date", "x-amz-security-token"}
+    ours = _sigv4.sign(
+        replace(sent, headers={k: v for k, v in sent.headers.items() if k in keep}),
+        host=sent.headers["host"],
+        service="emr-serverless",
+        region="us-east-1",
+        access_key=AKID,
+        secret_key=AWS_SECRET,
+        session_token="FQoGZXIvYXdzEXAMPLE",
+        now=_signed_at(sent),
+    )
+    assert ours.headers["authorization"] == sent.headers["authorization"]
+    assert ours.headers["x-amz-security-token"] == "FQoGZXIvYXdzEXAMPLE"
+
+
+def test_a_request_botocore_would_refuse_can_still_be_signed_and_verified() -> None:
+    """The runner sends invalid input on purpose; its signature must still be good."""
+    request = HttpRequest(
+        "POST",
+        "/applications/not%20an%20id/jobruns?b=2&a=%2A&a=1&flag",
+        {"content-type": "application/json", "user-agent": "jobrun-contracts"},
+        b'{"clientToken": "", "jobDriver": {"unexpected": true}}',
+    )
+    signed = _sigv4.sign(
+        request, host="emr.test:8443", service="emr-serverless", region="eu-west-1", access_key=AKID, secret_key="s"
+    )
+    assert signed.headers["host"] == "emr.test:8443"
+    assert "SignedHeaders=content-type;host;x-amz-date," in signed.headers["authorization"]
+    assert _sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "s"}) is None
+    assert _sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "t"}) == _sigv4.MISMATCH
+    swapped = replace(signed, target="/applications/not%20an%20id/jobruns?a=1&a=%2A&flag=&b=2")
+    assert _sigv4.verify(swapped, host="emr.test:8443", secrets={AKID: "s"}) is None, "order and 'flag' vs 'flag='"
+
+
+def test_an_old_or_future_timestamp_is_refused(aws_sent: tuple[str, HttpRequest]) -> None:
+    sent = aws_sent[1]
+    at = _signed_at(sent)
+    assert _aws_verify(sent, now=at + timedelta(minutes=15)) is None
+    late = _aws_verify(sent, now=at + timedelta(minutes=16))
+    assert late is not None
+    assert (late.status, late.code) == (403, "InvalidSignatureException")
+    assert late.message.startswith(f"Signature expired: {sent.headers['x-amz-date']} is now earlier than ")
+    assert late.message.endswith(" - 15 min.)")
+    early = _aws_verify(sent, now=at - timedelta(minutes=16))
+    assert early is not None
+    assert early.message.startswith(f"Signature not yet current: {sent.headers['x-amz-date']} is still later than ")
+
+
+def test_a_missing_or_garbled_authorization_is_refused(aws_sent: tuple[str, HttpRequest]) -> None:
+    sent = aws_sent[1]
+    without = {k: v for k, v in sent.headers.items() if k != "authorization"}
+    assert _aws_verify(replace(sent, headers=without)) == _sigv4.MISSING
+    for garbled in ("Bearer abc", "AWS4-HMAC-SHA256 Credential=AKID", "AWS4-HMAC-SHA256 Credential"):
+        failure = _aws_verify(replace(sent, headers=without | {"authorization": garbled}))
+        assert failure is not None
+        assert (failure.status, failure.code) == (403, "IncompleteSignatureException"), garbled
+    bad_scope = sent.headers["authorization"].replace("/aws4_request", "")
+    failure = _aws_verify(replace(sent, headers=without | {"authorization": bad_scope}))
+    assert failure is not None
+    assert failure.message.startswith("Credential must have exactly 5 slash-delimited elements")
+
+
+def test_a_named_header_must_exist_and_host_must_be_signed(aws_sent: tuple[str, HttpRequest]) -> None:
+    sent = aws_sent[1]
+    named = sent.headers["authorization"].replace("SignedHeaders=", "SignedHeaders=accept;")
+    failure = _aws_verify(replace(sent, headers=dict(sent.headers) | {"authorization": named}))
+    assert failure is not None
+    assert failure.message == "'accept' is named as a SignedHeader, but it does not exist in the HTTP request."
+    hostless = sent.headers["authorization"].replace("host;", "")
+    failure = _aws_verify(replace(sent, headers=dict(sent.headers) | {"authorization": hostless}))
+    assert failure is not None
+    assert failure.message == "'Host' must be a 'SignedHeader' in the AWS Authorization."
+
+
+def test_a_content_hash_header_must_match_the_body() -> None:
+    request = HttpRequest("POST", "/applications/a/jobruns", {"x-amz-content-sha256": "0" * 64}, b"{}")
+    signed = _sigv4.sign(
+        request, host="h", service="emr-serverless", region="us-east-1", access_key=AKID, secret_key="s"
+    )
+    assert _sigv4.verify(signed, host="h", secrets={AKID: "s"}) == _sigv4.MISMATCH
+
+
+# -- Alibaba: capture what the official SDK sends -------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    received: list[HttpRequest]
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.received.append(HttpRequest(self.command, self.path, headers, self.rfile.read(length)))
+        body = json.dumps({"requestId": "x", "jobRunId": "jr-1"}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def alibaba_sent() -> dict[str, HttpRequest]:
+    from alibabacloud_emr_serverless_spark20230808 import models
+    from alibabacloud_emr_serverless_spark20230808.client import Client
+    from alibabacloud_tea_openapi.utils_models import Config
+
+    handler = type("Recorder", (_Recorder,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        config = Config(
+            access_key_id=LTAI,
+            access_key_secret=ALI_SECRET,
+            endpoint=f"127.0.0.1:{server.server_port}",
+            protocol="http",
+        )
+        client = Client(config)
+        driver = models.JobDriver(
+            spark_submit=models.JobDriverSparkSubmit(entry_point="oss://bucket/pi.py", entry_point_arguments=["100"])
+        )
+        started = client.start_job_run(
+            "w-1a2b3c4d5e6f", models.StartJobRunRequest(name="pi estimate", code_type="PYTHON", job_driver=driver)
+        )
+        listed = client.list_job_runs(
+            "w-1a2b3c4d5e6f",
+            models.ListJobRunsRequest(
+                states=["Running", "Success"],
+                tags=[models.ListJobRunsRequestTags(key="team", value="data eng+ops")],
+                name="nightly etl ~*",
+                max_results=20,
+            ),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert started.body.job_run_id == "jr-1"
+    assert listed.body.request_id == "x"
+    start, listing = handler.received
+    return {"StartJobRun": start, "ListJobRuns": listing}
+
+
+@pytest.fixture(params=["StartJobRun", "ListJobRuns"])
+def ali(request: pytest.FixtureRequest, alibaba_sent: dict[str, HttpRequest]) -> HttpRequest:
+    return alibaba_sent[request.param]
+
+
+def _ali_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    at = datetime.strptime(request.headers["x-acs-date"], _acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
+    return _acs3.verify(request, secrets=secrets or {LTAI: ALI_SECRET}, **({"now": at} | kwargs))
+
+
+def test_captured_alibaba_requests_are_what_we_think(alibaba_sent: dict[str, HttpRequest]) -> None:
+    start, listing = alibaba_sent["StartJobRun"], alibaba_sent["ListJobRuns"]
+    assert (start.method, start.target) == ("POST", "/api/v1/workspaces/w-1a2b3c4d5e6f/jobRuns")
+    assert json.loads(start.body)["jobDriver"]["sparkSubmit"]["entryPoint"] == "oss://bucket/pi.py"
+    assert listing.method == "GET"
+    # the SDK JSON-encodes list parameters into the query, and form-encodes the query (space as '+')
+    assert "states=%5B%22Running%22%2C%22Success%22%5D" in listing.target
+    assert "tags=%5B%7B%22key%22%3A%22team%22%2C%22value%22%3A%22data+eng%2Bops%22%7D%5D" in listing.target
+    assert "name=nightly+etl+~%2A" in listing.target
+    for sent in (start, listing):
+        assert sent.headers["authorization"].startswith(f"ACS3-HMAC-SHA256 Credential={LTAI},SignedHeaders=")
+        assert sent.headers["x-acs-action"] in ("StartJobRun", "ListJobRuns")
+
+
+def test_verify_accepts_what_the_alibaba_sdk_signed(ali: HttpRequest) -> None:
+    assert _ali_verify(ali) is None
+
+
+def test_alibaba_verify_refuses_a_wrong_secret(ali: HttpRequest) -> None:
+    failure = _ali_verify(ali, {LTAI: ALI_SECRET + "x"})
+    assert failure is not None
+    assert (failure.status, failure.code) == (400, "SignatureDoesNotMatch")
+    assert failure.message.startswith("Specified signature does not match our calculation. server StringToSign is [")
+    assert failure.message.endswith("]")
+
+
+def test_alibaba_verify_refuses_an_unknown_key(ali: HttpRequest) -> None:
+    failure = _ali_verify(ali, {"LTAIother": ALI_SECRET})
+    assert failure == _acs3.UNKNOWN_KEY
+    assert (failure.status, failure.code, failure.message) == (
+        404,
+        "InvalidAccessKeyId.NotFound",
+        "Specified access key is not found.",
+    )
+
+
+def test_alibaba_verify_refuses_a_tampered_body(alibaba_sent: dict[str, HttpRequest]) -> None:
+    sent = alibaba_sent["StartJobRun"]
+    tampered = replace(sent, body=sent.body.replace(b"pi.py", b"xx.py"))
+    failure = _ali_verify(tampered)
+    assert failure is not None
+    assert failure.code == "SignatureDoesNotMatch"
+
+
+def test_alibaba_verify_refuses_a_tampered_query_or_header(alibaba_sent: dict[str, HttpRequest]) -> None:
+    sent = alibaba_sent["ListJobRuns"]
+    for tampered in (
+        replace(sent, target=sent.target.replace("Running", "Failed")),
+        replace(sent, target=sent.target.replace("maxResults=20", "maxResults=21")),
+        replace(sent, headers=dict(sent.headers) | {"x-acs-action": "CancelJobRun"}),
+    ):
+        failure = _ali_verify(tampered)
+        assert failure is not None
+        assert failure.code == "SignatureDoesNotMatch"
+
+
+def test_alibaba_sign_reproduces_the_sdk(ali: HttpRequest) -> None:
+    """Same request, moment and nonce: the SDK's Authorization header, character for character."""
+    parsed = _acs3.parse_authorization(ali.headers["authorization"])
+    assert parsed is not None
+    bare = {k: v for k, v in ali.headers.items() if k in parsed.signed_headers}
+    ours = _acs3.sign(
+        replace(ali, headers=bare),
+        access_key_id=LTAI,
+        access_key_secret=ALI_SECRET,
+        action=ali.headers["x-acs-action"],
+        host=ali.headers["host"],
+        now=datetime.strptime(ali.headers["x-acs-date"], _acs3.DATE_FORMAT),
+        nonce=ali.headers["x-acs-signature-nonce"],
+    )
+    assert ours.headers["authorization"] == ali.headers["authorization"]
+    assert _ali_verify(ours) is None
+
+
+def test_alibaba_sign_adds_the_sdk_headers() -> None:
+    request = HttpRequest("GET", "/api/v1/workspaces/w-1/jobRuns?maxResults=0", {}, b"")
+    signed = _acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
+    assert set(signed.headers) == {
+        "accept",
+        "authorization",
+        "host",
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+    }
+    assert signed.headers["x-acs-version"] == "2023-08-08"
+    assert signed.headers["x-acs-content-sha256"] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert _acs3.verify(signed, secrets={LTAI: "s"}) is None
+    again = _acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
+    assert again.headers["x-acs-signature-nonce"] != signed.headers["x-acs-signature-nonce"]
+
+
+def test_alibaba_a_missing_malformed_or_stale_signature_is_refused(ali: HttpRequest) -> None:
+    without = {k: v for k, v in ali.headers.items() if k != "authorization"}
+    assert _ali_verify(replace(ali, headers=without)) == _acs3.MISSING
+    for garbled in ("ACS3-HMAC-SHA256", "ACS3-HMAC-SHA256 Credential=x", "Bearer t", "ACS3-HMAC-SM3 Credential=a"):
+        assert _ali_verify(replace(ali, headers=without | {"authorization": garbled})) == _acs3.INCOMPLETE, garbled
+    hostless = ali.headers["authorization"].replace(";host;", ";")
+    assert _ali_verify(replace(ali, headers=dict(ali.headers) | {"authorization": hostless})) == _acs3.INCOMPLETE
+    at = datetime.strptime(ali.headers["x-acs-date"], _acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
+    assert _ali_verify(ali, now=at + timedelta(minutes=15)) is None
+    assert _ali_verify(ali, now=at + timedelta(minutes=16)) == _acs3.EXPIRED
+    assert _ali_verify(ali, now=at - timedelta(minutes=16)) == _acs3.EXPIRED
