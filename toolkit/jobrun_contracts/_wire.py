@@ -103,16 +103,16 @@ def encode(operation: Operation, instance: Mapping[str, Any], host: str) -> Http
     for name, value in instance.items():
         if name in timestamps and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = _iso(value)  # a query carries timestamps as ISO 8601, as botocore writes them
-        field = located.get(name)
-        if field is None or field.location == "body":
-            body[name if field is None else field.wire_name] = value
-        elif field.location == "query":
-            if field.wire_encoding == "json":
-                pairs.append((field.wire_name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+        member = located.get(name)
+        if member is None or member.location == "body":
+            body[name if member is None else member.wire_name] = value
+        elif member.location == "query":
+            if member.wire_encoding == "json":
+                pairs.append((member.wire_name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
             elif isinstance(value, list):
-                pairs += [(field.wire_name, _query_text(v)) for v in value]
+                pairs += [(member.wire_name, _query_text(v)) for v in value]
             else:
-                pairs.append((field.wire_name, _query_text(value)))
+                pairs.append((member.wire_name, _query_text(value)))
     target = path + ("?" + urlencode(pairs, quote_via=quote, safe="-_.~") if pairs else "")
     headers = {"host": host, "accept": "application/json"}
     payload = b""

@@ -13,7 +13,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import registry
@@ -30,6 +30,9 @@ class Credentials:
     key_id: str
     secret: str
     token: str | None = None
+
+
+LOCAL_CREDENTIALS = Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-local-secret")
 
 
 class Target:
@@ -81,6 +84,9 @@ class Target:
         raise TargetError(f"{self.name} cannot make a run fail")
 
     def send(self, api: str, operation: str, request: HttpRequest, *, timeout: float) -> HttpResponse:
+        prefix = getattr(self.transport, "prefix", "")
+        if prefix:  # a base URL with a path: the signature must cover the path as sent
+            request = replace(request, target=prefix + request.target)
         if self.sign:
             request = self._signed(api, operation, request)
         return self.transport.send(request, timeout=timeout)
@@ -100,13 +106,17 @@ class Target:
         if api == ALIBABA:
             from . import _acs3
 
-            creds = self._alibaba or _alibaba_credentials()
+            if self._alibaba is None:
+                self._alibaba = _alibaba_credentials()
+            creds = self._alibaba
             return _acs3.sign(
                 request, access_key_id=creds.key_id, access_key_secret=creds.secret, action=operation, host=self.host
             )
         from . import _sigv4
 
-        creds = self._aws or _aws_credentials()
+        if self._aws is None:
+            self._aws = _aws_credentials()  # resolved once: the chain may read files or call a metadata service
+        creds = self._aws
         return _sigv4.sign(
             request,
             host=self.host,
@@ -133,6 +143,7 @@ class Target:
 
     def _create_aws_container(self, api: str) -> str:
         token = uuid.uuid4().hex
+        body: dict[str, Any]
         if api == "aws-emr-serverless":
             body = {"name": "jobrun-contracts", "releaseLabel": "emr-7.1.0", "type": "SPARK", "clientToken": token}
             return str(self._call_json(api, "POST", "/applications", body)["applicationId"])
@@ -152,7 +163,14 @@ class BuiltinTarget(Target):
 
         self.server = EmulatorServer(Emulator(apis, **options)).start()
         transport = HttpTransport(self.server.url)
-        super().__init__(transport, transport.netloc, apis=apis, containers=self.server.defaults)
+        super().__init__(
+            transport,
+            transport.netloc,
+            apis=apis,
+            containers=self.server.defaults,
+            aws_credentials=LOCAL_CREDENTIALS,  # never send real credentials to a local emulator
+            alibaba_credentials=LOCAL_CREDENTIALS,
+        )
 
     def advance(self, seconds: float) -> None:
         self.server.advance(seconds)
@@ -182,7 +200,12 @@ class MotoTarget(Target):
         self._server.start()
         url = f"http://127.0.0.1:{port}"
         transport = HttpTransport(url)
-        super().__init__(transport, transport.netloc, apis=("aws-emr-serverless", "aws-emr-containers"))
+        super().__init__(
+            transport,
+            transport.netloc,
+            apis=("aws-emr-serverless", "aws-emr-containers"),
+            aws_credentials=LOCAL_CREDENTIALS,
+        )
 
     def unsupported(self, api: str) -> str | None:
         if api == ALIBABA:
@@ -279,11 +302,11 @@ def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) 
 
 def _aws_credentials() -> Credentials:
     """botocore's standard chain (environment, shared files, instance roles); dummy ones when none."""
-    import botocore.session
+    import botocore.session  # type: ignore[import-untyped, unused-ignore]
 
     found = botocore.session.get_session().get_credentials()
     if found is None:
-        return Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-dummy-secret")
+        return LOCAL_CREDENTIALS
     frozen = found.get_frozen_credentials()
     return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
 
@@ -293,7 +316,7 @@ def _alibaba_credentials() -> Credentials:
     secret = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
     if key and secret:
         return Credentials(key, secret, os.environ.get("ALIBABA_CLOUD_SECURITY_TOKEN"))
-    return Credentials("LTAIjobruncontracts", "jobrun-contracts-dummy-secret")
+    return LOCAL_CREDENTIALS
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import JobrunContractsError
+from .conform import conform_command
 from .emulator import emulator_command
 from .generate import generate_command
 from .validate import validate_command
@@ -53,6 +54,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 cli.add_command(validate_command)
 cli.add_command(generate_command)
 cli.add_command(emulator_command)
+cli.add_command(conform_command)
 
 
 def main(argv: list[str] | None = None) -> None:

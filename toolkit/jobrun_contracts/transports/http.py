@@ -27,7 +27,7 @@ class HttpTransport:
         self._scheme = parsed.scheme
         self._host = parsed.hostname
         self._port = parsed.port
-        self._prefix = parsed.path.rstrip("/")
+        self.prefix = parsed.path.rstrip("/")  # the target adds it before signing
         self.netloc = parsed.netloc
         self._max = max_response
         self._local = threading.local()
@@ -39,7 +39,7 @@ class HttpTransport:
             watchdog.start()
             try:
                 headers = {k: v for k, v in request.headers.items() if k != "content-length"}
-                connection.request(request.method, self._prefix + request.target, body=request.body, headers=headers)
+                connection.request(request.method, request.target, body=request.body, headers=headers)
                 response = connection.getresponse()
                 body = response.read(self._max + 1)
                 if len(body) > self._max:
