@@ -31,7 +31,7 @@ from hypothesis.strategies import SearchStrategy
 
 from . import _formats, registry
 from ._patterns import compile_pattern
-from ._regex_strategy import Infeasible, lengths_within, match, text
+from ._regex_strategy import Infeasible, common_alphabet, lengths_within, match, text
 from .registry import Direction
 
 MAX_RECURSION = 2  # nested Configuration lists
@@ -39,31 +39,32 @@ ANY_KEY = "*"  # a force path part meaning "some entry of this map"
 Path = tuple[str | int, ...]
 _T = TypeVar("_T")
 _SEEDS = st.integers(0, 2**64 - 1)
-_SEED_BYTES = 8
+_SEED_BYTES = 4
 
 _SOFT_EXTRA = 24  # how far past its minimum a length usually goes
 _BOUNDARY_CHEAP = 4096  # lengths up to here are drawn at their maximum often; longer, rarely
 _MAP_EXTRA = 5  # a map usually holds up to this many entries past its minimum
 _LIST_EXTRA = 4
 _FULL_ODDS = 8  # one collection in this many is drawn at its size limit
-_USUAL_ODDS = 4  # a usual member is left out once in this many
+_USUAL_ODDS = 8  # a usual member is left out once in this many
 _OPTIONAL_ODDS = 2
 
 
 class Source:
-    """The decisions a plan takes while building one value: a seeded generator, or for seed 0
-    always the simplest option (the low end of a range, the first of several, nothing optional).
-    ``random`` is the generator itself, for drawing characters in bulk."""
+    """The decisions a plan takes while building one value, from a seeded generator; ``random``
+    is the generator itself, for drawing characters in bulk. Seed 0 gives a :class:`Simplest`."""
 
-    __slots__ = ("_minimal", "_random", "random")
+    __slots__ = ("_random", "random")
+
+    def __new__(cls, seed: int) -> Source:
+        return super().__new__(Simplest if seed == 0 and cls is Source else cls)
 
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
         self._random = self.random.random
-        self._minimal = seed == 0
 
     def integer(self, low: int, high: int) -> int:
-        if self._minimal or low >= high:
+        if low >= high:
             return low
         span = high - low + 1
         return low + int(self._random() * span) if span < 1 << 50 else self.random.randint(low, high)
@@ -72,16 +73,33 @@ class Source:
         return options[self.integer(0, len(options) - 1)]
 
     def odds(self, one_in: int) -> bool:
-        """True once in ``one_in`` times (never for the simplest value)."""
-        return not self._minimal and self._random() * one_in < 1
+        """True once in ``one_in`` times."""
+        return self._random() * one_in < 1
 
     def left_out(self, one_in: int) -> bool:
-        """True once in ``one_in`` times (always for the simplest value)."""
-        return self._minimal or self._random() * one_in < 1
+        """Whether an optional part is left out: once in ``one_in`` times."""
+        return self._random() * one_in < 1
+
+
+class Simplest(Source):
+    """Always the simplest option: the low end of a range, the first of several, nothing optional,
+    no limit sought (characters still come from a generator, seeded 0)."""
+
+    __slots__ = ()
+
+    def integer(self, low: int, high: int) -> int:
+        return low
+
+    def odds(self, one_in: int) -> bool:
+        return False
+
+    def left_out(self, one_in: int) -> bool:
+        return True
 
 
 Builder = Callable[[Source], Any]
-Provider = Callable[[str], Builder | None]
+Realistic = Builder | Sequence[Any]  # a value builder, or the values to pick from
+Provider = Callable[[str], Realistic | None]
 
 
 class Node:
@@ -161,8 +179,8 @@ class _String(Node):
 
     def __init__(self, pattern: str | None, lengths: Sequence[tuple[int, int]], bounded: bool, boundaries: bool):
         self.pattern = pattern
-        self.lengths = tuple(lengths)
-        self.first, self.last = self.lengths[0][0], self.lengths[-1][1]
+        self.lengths = tuple((low, min(high, low + _SOFT_EXTRA)) for low, high in lengths)  # usual lengths
+        self.first, self.last = lengths[0][0], lengths[-1][1]
         self.bounded, self.boundaries = bounded, boundaries
 
     def build(self, src: Source) -> Any:
@@ -172,11 +190,23 @@ class _String(Node):
         elif pick < 20 and (self.last <= _BOUNDARY_CHEAP or pick == 10) and self.bounded:
             size = self.last
         else:
-            low, high = src.pick(self.lengths)
-            size = src.integer(low, min(high, low + _SOFT_EXTRA))
+            low, high = self.lengths[0] if len(self.lengths) == 1 else src.pick(self.lengths)
+            size = src.integer(low, high)
         if self.pattern is None:
             return text(src.random, size)
         return match(src.random, self.pattern, size)
+
+
+class _RealisticPick(Node):
+    """Mostly one of the realistic values that fit the schema; otherwise a generic one."""
+
+    def __init__(self, options: list[Any], generic: Node) -> None:
+        self.options, self.generic = options, generic
+
+    def build(self, src: Source) -> Any:
+        if src.integer(0, 3) < 3:
+            return src.pick(self.options)
+        return self.generic.build(src)
 
 
 class _Realistic(Node):
@@ -328,7 +358,11 @@ class SchemaCompiler:
         realistic = self.provider(field) if self.provider and field else None
         if realistic is None or generic is None:
             return generic
-        return _Realistic(realistic, generic, _checker(schema))
+        check = _checker(schema)
+        if callable(realistic):
+            return _Realistic(realistic, generic, check)
+        fitting = [value for value in realistic if check(value)]
+        return _RealisticPick(fitting, generic) if fitting else generic
 
     def calm(self, build: Callable[[], Node | None]) -> Node | None:
         """Compile without limit-seeking, for the items of a collection already at its limit."""
@@ -441,7 +475,9 @@ def _full_map(src: Source, key_schema: dict[str, Any], values: Node, size: int) 
     lengths = lengths_within(pattern, key_schema.get("minLength", 0), key_schema.get("maxLength"))
     if not lengths:
         return None
-    fullmatch = compile_pattern(pattern).python.fullmatch if pattern is not None else None
+    fullmatch = None  # alphanumeric keys need no check where every part of the pattern takes them all
+    if pattern is not None and not set(common_alphabet(pattern)) >= _ALNUM_SET:
+        fullmatch = compile_pattern(pattern).python.fullmatch
     built = [values.build(src) for _ in range(src.integer(1, 4))]
     rng = src.random
     keys: dict[str, Any] = {}
@@ -469,6 +505,7 @@ def _full_map(src: Source, key_schema: dict[str, Any], values: Node, size: int) 
 
 _ALNUM = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _ALNUM_TABLE = bytes(_ALNUM[b % len(_ALNUM)] for b in range(256))
+_ALNUM_SET = set(_ALNUM.decode("ascii"))
 
 
 def _checker(schema: dict[str, Any]) -> Callable[[Any], bool]:

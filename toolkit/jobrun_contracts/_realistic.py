@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._generation import Source
+from ._generation import Realistic, Source
 
 Builder = Callable[[Source], Any]
 
@@ -58,14 +58,16 @@ _RELEASES_EKS = ["emr-6.15.0-latest", "emr-7.1.0-latest", "emr-6.10.0-20230421"]
 _RELEASES_ALIBABA = ["esr-3.3.1", "esr-4.0.0 (Spark 3.5.2, Scala 2.12)", "esr-2.5.0 (Spark 3.3.1, Scala 2.12)"]
 _QUEUES = ["root_queue", "dev_queue", "etl"]
 _ARGUMENTS = ["--date", "2024-01-01", "--env", "prod", "--input", "--output", "-v"]
+_REGIONS_AWS = ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"]
+_WORKER_TYPES = ["SPARK_DRIVER", "SPARK_EXECUTOR", "HIVE_DRIVER", "TEZ_TASK"]
+_LOG_TYPES = ["STDOUT", "STDERR", "HIVE_LOG", "TEZ_AM", "SYSTEM_LOGS"]
+_LOG_GROUPS = ["/aws/emr-serverless", "/aws/emr-containers/jobs", "/emr/spark/nightly"]
+_POLICY_ARNS = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/EmrJobData"]
+_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
 
 
 def _id(length: int, alphabet: str = _LOWER_ALNUM) -> Builder:
     return lambda src: "".join(src.random.choices(alphabet, k=length))
-
-
-def _one_of(options: list[Any]) -> Builder:
-    return lambda src: src.pick(options)
 
 
 def _conf_params(src: Source) -> str:
@@ -92,12 +94,25 @@ def _role_arn(src: Source) -> str:
 _account = _id(12, string.digits)
 
 
+def _kms_key_arn(src: Source) -> str:
+    key = uuid.UUID(int=src.random.getrandbits(128), version=4)
+    return f"arn:aws:kms:{src.pick(_REGIONS_AWS)}:{_account(src)}:key/{key}"
+
+
+def _remote_write_url(src: Source) -> str:
+    workspace = uuid.UUID(int=src.random.getrandbits(128), version=4)
+    return (
+        f"https://aps-workspaces.{src.pick(_REGIONS_AWS)}.amazonaws.com/workspaces/ws-{workspace}/api/v1/remote_write"
+    )
+
+
 USUAL = frozenset(
     {
         "jobDriver", "executionRoleArn", "name", "releaseLabel", "configurationOverrides", "tags",
         "sparkSubmitParameters", "entryPointArguments", "sparkSqlParameters", "applicationConfiguration",
         "monitoringConfiguration", "s3MonitoringConfiguration", "logUri", "properties",
-        "codeType", "releaseVersion", "resourceQueueId", "configurations",
+        "codeType", "releaseVersion", "resourceQueueId", "configurations", "sparkSubmit", "entryPoint",
+        "configFileName", "configItemKey", "configItemValue", "key", "value",
         # responses: what a real service returns even where the model marks nothing required
         "jobRun", "jobRuns", "id", "arn", "state", "virtualClusterId", "jobRunId", "workspaceId",
         "requestId", "submitTime", "createdAt",
@@ -105,9 +120,9 @@ USUAL = frozenset(
 )  # fmt: skip
 
 
-def providers(api: str) -> dict[str, Builder]:
-    """Realistic values by field name (``tags.key`` is a tag map's key), each built from a source
-    of decisions (``_generation.Source``)."""
+def providers(api: str) -> dict[str, Realistic]:
+    """Realistic values by field name (``tags.key`` is a tag map's key): the values to pick
+    from, or a builder that makes one from a source of decisions (``_generation.Source``)."""
     scheme = "oss" if api.startswith("alibaba") else "s3"
 
     def bucket_uri(src: Source) -> str:
@@ -120,7 +135,7 @@ def providers(api: str) -> dict[str, Builder]:
         number = src.integer(0, 999)
         return f"{src.pick(_NAMES)}-{number}" if number else src.pick(_NAMES)
 
-    common: dict[str, Builder] = {
+    common: dict[str, Realistic] = {
         "entryPoint": _entry_point(scheme),
         "entryPointArguments[]": argument,
         "sparkSubmitParameters": _conf_params,
@@ -130,34 +145,42 @@ def providers(api: str) -> dict[str, Builder]:
         "executionRoleArn": _role_arn,
         "executionRole": _role_arn,
         "logUri": bucket_uri,
-        "tags.key": _one_of(_TAG_KEYS),
-        "tags.value": _one_of(_TAG_VALUES),
-        "classification": _one_of(_CLASSIFICATIONS),
-        "properties.key": _one_of(_CONF_KEYS),
-        "properties.value": _one_of(_CONF_VALUES),
-        "query": _one_of(["SELECT count(*) FROM sales", "INSERT OVERWRITE TABLE t SELECT * FROM s"]),
+        "tags.key": _TAG_KEYS,
+        "tags.value": _TAG_VALUES,
+        "classification": _CLASSIFICATIONS,
+        "properties.key": _CONF_KEYS,
+        "properties.value": _CONF_VALUES,
+        "query": ["SELECT count(*) FROM sales", "INSERT OVERWRITE TABLE t SELECT * FROM s"],
         "initQueryFile": _entry_point(scheme),
-        "parameters": _one_of(["--hiveconf hive.exec.scratchdir=s3://spark-jobs/hive/scratch"]),
-        "executionTimeoutMinutes": _one_of([60, 120, 360, 720, 1440]),
-        "executionTimeoutSeconds": _one_of([600, 3600, 7200, 86400]),
-        "resourceQueueId": _one_of(_QUEUES),
-        "configFileName": _one_of(["spark-defaults.conf", "common.conf", "hive-site.xml"]),
-        "configItemKey": _one_of(_CONF_KEYS),
-        "configItemValue": _one_of(_CONF_VALUES),
-        "key": _one_of(_TAG_KEYS),
-        "value": _one_of(_TAG_VALUES),
+        "parameters": ["--hiveconf hive.exec.scratchdir=s3://spark-jobs/hive/scratch"],
+        "executionTimeoutMinutes": [60, 120, 360, 720, 1440],
+        "executionTimeoutSeconds": [600, 3600, 7200, 86400],
+        "resourceQueueId": _QUEUES,
+        "configFileName": ["spark-defaults.conf", "common.conf", "hive-site.xml"],
+        "configItemKey": _CONF_KEYS,
+        "configItemValue": _CONF_VALUES,
+        "key": _TAG_KEYS,
+        "value": _TAG_VALUES,
+        "encryptionKeyArn": _kms_key_arn,
+        "logGroupName": _LOG_GROUPS,
+        "logStreamNamePrefix": ["nightly-etl", "spark", "jobs/"],
+        "logTypes.key": _WORKER_TYPES,
+        "logTypes.value[]": _LOG_TYPES,
+        "remoteWriteUrl": _remote_write_url,
+        "policyArns[]": _POLICY_ARNS,
+        "policy": [_POLICY],
     }
     if api == "aws-emr-serverless":
-        common.update(applicationId=_id(16), jobRunId=_id(16), id=_id(16), releaseLabel=_one_of(_RELEASES_AWS))
+        common.update(applicationId=_id(16), jobRunId=_id(16), id=_id(16), releaseLabel=_RELEASES_AWS)
     elif api == "aws-emr-containers":
-        common.update(virtualClusterId=_id(25), id=_id(19), jobRunId=_id(19), releaseLabel=_one_of(_RELEASES_EKS))
+        common.update(virtualClusterId=_id(25), id=_id(19), jobRunId=_id(19), releaseLabel=_RELEASES_EKS)
     else:
         hex_id = _id(16, "0123456789abcdef")
         common.update(
             workspaceId=lambda src: f"w-{hex_id(src)}",
             jobRunId=lambda src: f"jr-{hex_id(src)}",
-            releaseVersion=_one_of(_RELEASES_ALIBABA),
-            displayReleaseVersion=_one_of(_RELEASES_ALIBABA),
-            regionId=_one_of(["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]),
+            releaseVersion=_RELEASES_ALIBABA,
+            displayReleaseVersion=_RELEASES_ALIBABA,
+            regionId=["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"],
         )
     return common

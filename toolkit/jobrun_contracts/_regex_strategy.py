@@ -13,8 +13,9 @@ the same string.
 from __future__ import annotations
 
 import random
+from functools import cache
 
-from ._patterns import LENGTH_CAP, Lengths, Node, ServicePattern, add, compile_pattern, contains
+from ._patterns import LENGTH_CAP, Lengths, Node, add, compile_pattern, contains
 
 _PRINTABLE = (0x20, 0x7E)
 _TILE = 8  # distinct draws before a long run of wide characters repeats itself
@@ -41,15 +42,15 @@ def lengths_within(pattern: str | None, low: int, high: int | None) -> Lengths:
 
 def match(rng: random.Random, pattern: str, length: int) -> str:
     """A string of exactly ``length`` characters that matches ``pattern`` in full."""
-    compiled = compile_pattern(pattern)
+    tree = compile_pattern(pattern).tree
     if pattern not in _bulk_tables:
-        _bulk_tables[pattern] = _bulk_table(compiled)
+        alphabet = common_alphabet(pattern)
+        raw = alphabet.encode("ascii")
+        _bulk_tables[pattern] = bytes(raw[b % len(raw)] for b in range(256)) if raw else None
     table = _bulk_tables[pattern]
     if table is not None and length and rng.random() >= _WIDE:
-        candidate = _bulk(rng, table, length)
-        if compiled.python.fullmatch(candidate) is not None:
-            return candidate
-    return _draw(rng, compiled.tree, length)
+        return _bulk(rng, table, length)
+    return _draw(rng, tree, length)
 
 
 def _bulk(rng: random.Random, table: bytes, length: int) -> str:
@@ -58,26 +59,26 @@ def _bulk(rng: random.Random, table: bytes, length: int) -> str:
     return block if length <= _BLOCK else (block * (length // _BLOCK + 1))[:length]
 
 
-def _bulk_table(compiled: ServicePattern) -> bytes | None:
-    """For a pattern that most strings over its own printable characters match (``[0-9a-z]+``,
-    ``.*\\S.*``), a byte translation onto those characters: such a string is drawn in bulk and
-    checked, instead of walking the tree. None for the others (ARNs, URLs), decided once per
-    pattern by a fixed trial, so the choice never depends on what was drawn before."""
-    alphabet = "".join(sorted({c for node in _nodes(compiled.tree) for c in _alphabet(node)}))
-    if not alphabet:
-        return None
-    raw = alphabet.encode("ascii")
-    table = bytes(raw[b % len(raw)] for b in range(256))
-    trial = random.Random(0)
-    sizes = [n for n in (1, 2, 3, 8, 16, 40, 100) if contains(compiled.tree.lengths, n)]
-    tries = [compiled.python.fullmatch(_bulk(trial, table, n)) is not None for n in sizes for _ in range(8)]
-    return table if tries and sum(tries) >= 0.8 * len(tries) else None
-
-
-def _nodes(node: Node) -> list[Node]:
-    if node.kind in ("lit", "class"):
-        return [node]
-    return [leaf for child in node.children for leaf in _nodes(child)]
+@cache
+def common_alphabet(pattern: str) -> str:
+    """The printable ASCII characters with which any string of a length the pattern allows
+    matches it: those every part accepts, where the parts are single characters or repeats of
+    one (``[0-9a-z]+``, ``.*\\S.*``); empty for the others (ARNs, URLs, literals). Such strings
+    are drawn in bulk, with no walk of the tree and no check."""
+    leaves: list[Node] = []
+    todo = [compile_pattern(pattern).tree]
+    while todo:
+        node = todo.pop()
+        if node.kind in ("lit", "class"):
+            leaves.append(node)
+        elif node.kind == "repeat" and node.children[0].kind not in ("lit", "class"):
+            return ""  # its lengths may be approximate: not every length is a match
+        else:
+            todo.extend(node.children)
+    common = set(range(0x20, 0x7F))
+    for leaf in leaves:
+        common &= {ord(c) for c in _alphabet(leaf)}
+    return "".join(chr(c) for c in sorted(common))
 
 
 _ANY = Node("class", ranges=((0xD800, 0xDFFF),), negated=True, lengths=((1, 1),))
