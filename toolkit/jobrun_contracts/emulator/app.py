@@ -80,6 +80,7 @@ class Emulator:
         timings: Timings | None = None,
         check_responses: bool = False,
         workspaces: Iterable[str] = (),
+        flavours: Mapping[str, ApiFlavour] | None = None,
     ) -> None:
         self.apis = tuple(registry.check_api(api) for api in apis)
         if not self.apis:
@@ -88,6 +89,7 @@ class Emulator:
         self.timings = self._configured_timings = timings or Timings()
         self.credentials = dict(credentials) if credentials else None
         self.check_responses = check_responses
+        self.flavours = {**FLAVOURS, **(flavours or {})}  # per-API behaviour; variants swap one in
         self.response_problems: list[ResponseProblem] = []
         self._seed = seed
         self._extra_workspaces = tuple(workspaces)
@@ -113,7 +115,7 @@ class Emulator:
 
     def create_container(self, api: str, container_id: str | None = None, **attributes: Any) -> str:
         """Add an application, virtual cluster or workspace directly (no request needed)."""
-        flavour = FLAVOURS[api]
+        flavour = self.flavours[api]
         with self._lock:
             container_id = container_id or flavour.new_container_id(self._rng)
             record = _support.new_container(api, container_id, self.clock.now(), attributes)
@@ -131,7 +133,7 @@ class Emulator:
             run = next((r for (_, rid), r in self._state.runs.items() if rid == run_id), None)
             if run is None:
                 raise KeyError(run_id)
-            lifecycle = FLAVOURS[run.api].lifecycle
+            lifecycle = self.flavours[run.api].lifecycle
             fail_now(run, lifecycle, self.clock.now(), reason)
             return run.event_at(self.clock.now()).state
 
@@ -159,7 +161,7 @@ class Emulator:
         if route is None:
             return self._support_or_unknown(request, segments)
         api, operation, path_params = route
-        flavour = FLAVOURS[api]
+        flavour = self.flavours[api]
         request_id = self._request_id(flavour)
         refusal = self._authenticate(api, request)
         if refusal is not None:
@@ -174,8 +176,10 @@ class Emulator:
             return flavour.error_response(invalid, request_id)
         known = {f.name for f in operation.fields}
         instance = {k: v for k, v in instance.items() if k in known}  # unknown members are ignored, as services do
-        handler = self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
-        outcome = handler(self, flavour, operation, instance)
+        handler: Callable[..., _Outcome] = getattr(
+            self, self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
+        )
+        outcome = handler(flavour, operation, instance)
         if isinstance(outcome, ServiceError):
             return flavour.error_response(outcome, request_id)
         if self.check_responses:
@@ -212,11 +216,11 @@ class Emulator:
         if api is not None and api in self.apis:
             refusal = self._authenticate(api, request)
             if refusal is not None:
-                return FLAVOURS[api].error_response(
+                return self.flavours[api].error_response(
                     ServiceError(refusal.status, refusal.code, refusal.message), str(uuid.uuid4())
                 )
             return _support.handle(self, api, request, segments)
-        flavour = FLAVOURS["alibaba-emr-serverless-spark" if segments[:1] == ["api"] else "aws-emr-serverless"]
+        flavour = self.flavours["alibaba-emr-serverless-spark" if segments[:1] == ["api"] else "aws-emr-serverless"]
         message = f"No operation at {request.method} /{'/'.join(segments)}"
         code = "InvalidAction.NotFound" if isinstance(flavour, AlibabaServerlessSpark) else "UnknownOperationException"
         return flavour.error_response(ServiceError(404, code, message), str(uuid.uuid4()))
@@ -343,16 +347,20 @@ class Emulator:
                 if flavour.matches(run, view, request, now):
                     matching.append((run.seq, view))
             remaining = [(seq, view) for seq, view in matching if seq < cursor]
-            shown = remaining[:page]
-            more = len(remaining) > page
-            token = _write_token(shown[-1][0], filter_key) if more and shown else None
+            shown, cursor = self._page(remaining, page)
+            token = _write_token(cursor, filter_key) if cursor is not None else None
             return flavour.listed([view for _, view in shown], token, len(matching), page)
 
-    _handlers: ClassVar[dict[str, Callable[..., _Outcome]]] = {
-        "StartJobRun": _start,
-        "JobRun": _get,
-        "CancelJobRun": _cancel,
-        "ListJobRuns": _list,
+    def _page(self, remaining: list[tuple[int, dict[str, Any]]], page: int) -> tuple[list[Any], int | None]:
+        """One page of (seq, run) newest first, and the cursor of the next page (None: this is the last)."""
+        shown = remaining[:page]
+        return shown, (shown[-1][0] if len(remaining) > page and shown else None)
+
+    _handlers: ClassVar[dict[str, str]] = {
+        "StartJobRun": "_start",
+        "JobRun": "_get",
+        "CancelJobRun": "_cancel",
+        "ListJobRuns": "_list",
     }
 
 
