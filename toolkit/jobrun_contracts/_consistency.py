@@ -39,7 +39,8 @@ def _containers_arn(cluster: str, run_id: str, arn: str | None) -> str:
     return f"arn:aws:emr-containers:{region}:{account}:/virtualclusters/{cluster}/jobruns/{run_id}"
 
 
-def _serverless_run(run: dict[str, Any], id_field: str) -> None:
+def _serverless_run(run: dict[str, Any], id_field: str, *, summary: bool = False) -> None:
+    """A JobRun, or a JobRunSummary (which has no ``endedAt``: a terminal one just ends updated)."""
     if "arn" in run and "applicationId" in run and id_field in run:
         run["arn"] = _serverless_arn(run["applicationId"], run[id_field], run.get("arn"))
     created = float(run.get("createdAt", _EPOCH))
@@ -53,7 +54,8 @@ def _serverless_run(run: dict[str, Any], id_field: str) -> None:
         run["startedAt"] = times[1]
     terminal = run.get("state") in TERMINAL["aws-emr-serverless"]
     if terminal:
-        run["endedAt"] = times[2]
+        if not summary:
+            run["endedAt"] = times[2]
         if "updatedAt" in run:
             run["updatedAt"] = times[3]
     else:
@@ -91,7 +93,7 @@ def _fix(api: str, operation: str, response: dict[str, Any]) -> dict[str, Any]:
         if isinstance(response.get("jobRun"), dict):
             _serverless_run(response["jobRun"], "jobRunId")
         for summary in response.get("jobRuns", []) or []:
-            _serverless_run(summary, "id")
+            _serverless_run(summary, "id", summary=True)
     elif api == "aws-emr-containers":
         if operation == "StartJobRun" and {"arn", "virtualClusterId", "id"} <= set(response):
             response["arn"] = _containers_arn(response["virtualClusterId"], response["id"], response["arn"])
