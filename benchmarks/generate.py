@@ -82,6 +82,7 @@ class Run:
     seconds: float
     values: list[Any]
     stopped: bool  # the time budget ran out before max_examples
+    choices: list[int] = field(default_factory=list)  # Hypothesis choices behind each call
 
     @property
     def rate(self) -> float:
@@ -96,8 +97,10 @@ def run_given(strategy: Any, *, n: int, budget: float, seed: int, unwrap: Callab
     """Run a ``@given`` test over ``strategy`` and time it; keep the values it was called with."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seeded
+    from hypothesis.control import current_build_context
 
     values: list[Any] = []
+    choices: list[int] = []
     state: dict[str, Any] = {"calls": 0, "start": 0.0, "stopped_at": None}
 
     @settings(
@@ -114,6 +117,7 @@ def run_given(strategy: Any, *, n: int, budget: float, seed: int, unwrap: Callab
             raise _Stop
         state["calls"] += 1
         values.append(unwrap(value) if unwrap else value)
+        choices.append(len(current_build_context().data.choices))
         now = time.perf_counter()
         if now - state["start"] > budget:
             state["stopped_at"] = now
@@ -128,7 +132,7 @@ def run_given(strategy: Any, *, n: int, budget: float, seed: int, unwrap: Callab
         end = time.perf_counter()
     except _Stop:
         end = state["stopped_at"]
-    return Run(state["calls"], end - state["start"], values, state["stopped_at"] is not None)
+    return Run(state["calls"], end - state["start"], values, state["stopped_at"] is not None, choices)
 
 
 def measure_runs(
@@ -147,7 +151,13 @@ def measure_runs(
     while runs < max_runs and total.seconds < budget:
         run = run_given(strategy, n=n, budget=budget - total.seconds, seed=seed + runs, unwrap=unwrap)
         runs += 1
-        total = Run(total.calls + run.calls, total.seconds + run.seconds, total.values + run.values, run.stopped)
+        total = Run(
+            total.calls + run.calls,
+            total.seconds + run.seconds,
+            total.values + run.values,
+            run.stopped,
+            total.choices + run.choices,
+        )
     return total, runs
 
 
@@ -263,7 +273,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     run, runs = measure_runs(
         strategy, n=spec["n"], budget=spec["budget"], seed=spec["seed"], max_runs=spec["max_runs"], unwrap=unwrap
     )
-    result.update(calls=run.calls, seconds=run.seconds, stopped=run.stopped, runs=runs)
+    result.update(calls=run.calls, seconds=run.seconds, stopped=run.stopped, runs=runs, choices=run.choices)
     result["sizes"] = [json_size(v) for v in run.values]
     if spec.get("dump"):
         with open(spec["dump"], "w", encoding="utf-8") as handle:
@@ -474,6 +484,7 @@ class Row:
     first: list[dict[str, float]] = field(default_factory=list)
     checked: str = ""
     health: list[str] = field(default_factory=list)
+    choices: list[int] = field(default_factory=list)  # per call
 
     @property
     def rate(self) -> float:
@@ -604,7 +615,7 @@ def measure_ours(case: Case, b: Budgets, seed: int, version: str) -> Row:
     strategy, unwrap = _ours_strategy(case.spec())
     run_given(strategy, n=1, budget=float("inf"), seed=seed - 1, unwrap=unwrap)  # warm up
     run, runs = measure_runs(strategy, n=b.examples, budget=b.ours, seed=seed, max_runs=b.ours_runs)
-    row = Row(case.label, case.kind, version, run.calls, run.seconds, run.stopped, runs)
+    row = Row(case.label, case.kind, version, run.calls, run.seconds, run.stopped, runs, choices=run.choices)
     instances = [v[0] for v in run.values] if case.kind == "invalid" else run.values
     row.sizes = sorted(json_size(v) for v in instances)
     row.checked = check_ours(case, run.values)
@@ -664,6 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor.seconds,
         floor.stopped,
         floor_runs,
+        choices=floor.choices,
     )
 
     # 2. ours, time to first example in fresh processes
@@ -762,6 +774,7 @@ def measure_baseline(
         got["runs"],
         sorted(got["sizes"]),
         health=got["health"],
+        choices=got["choices"],
     )
     checker = validator_for(API, OPERATION, "request")
     drawn = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
@@ -806,6 +819,7 @@ def measure_baseline(
         got["stopped"],
         got["runs"],
         sorted(got["sizes"]),
+        choices=got["choices"],
     )
 
 
@@ -838,11 +852,12 @@ def report(
         f"phases=[Phase.generate])` and health checks suppressed, seeds {seed}, {seed}+1, …: up to {b.ours_runs} "
         f"runs or {b.ours:.0f} s for ours, {b.baseline_runs} runs or {b.baseline:.0f} s for the baseline (a run "
         "that reaches the budget is stopped there: `budget`). Examples/s is calls of the test function over the "
-        "time of the runs, after a warm-up run of one example. JSON sizes are `json.dumps` of each value drawn "
-        "(of the instance, for invalid requests). First example: a fresh interpreter imports Hypothesis and the "
-        f"library, builds the strategy and runs `@given` to its first call (median of {b.first_runs}; process "
-        f"wall in brackets; an empty interpreter starts in {bare * 1000:.0f} ms). Checked: the values drawn, "
-        "judged by our validator (the services' semantics)."
+        "time of the runs, after a warm-up run of one example. Choices/example is the mean number of choices "
+        "Hypothesis recorded to draw each value (its engine's cost grows with them). JSON sizes are `json.dumps` "
+        "of each value drawn (of the instance, for invalid requests). First example: a fresh interpreter imports "
+        "Hypothesis and the library, builds the strategy and runs `@given` to its first call (median of "
+        f"{b.first_runs}; process wall in brackets; an empty interpreter starts in {bare * 1000:.0f} ms). Checked: "
+        "the values drawn, judged by our validator (the services' semantics)."
     )
     out.append("")
     header = [
@@ -851,6 +866,7 @@ def report(
         "calls",
         "seconds",
         "examples/s",
+        "choices/example",
         "median JSON",
         "p90 JSON",
         "JSON KB/s",
@@ -877,6 +893,7 @@ def report(
                 calls,
                 f"{row.seconds:.1f}",
                 f"**{fmt_rate(row.rate)}**" if bold else fmt_rate(row.rate),
+                f"{statistics.mean(row.choices):,.1f}" if row.choices else "–",
                 fmt_size(statistics.median(row.sizes)) if row.sizes else "–",
                 fmt_size(percentile(row.sizes, 0.9)) if row.sizes else "–",
                 f"{sum(row.sizes) / row.seconds / 1000:,.0f}" if row.sizes and row.seconds else "–",
@@ -884,7 +901,7 @@ def report(
                 row.checked or "–",
             ]
         )
-    out.append(table(header, body, "llrrrrrrrl"))
+    out.append(table(header, body, "llrrrrrrrrl"))
     out.append("")
 
     out.append("Time to first example, split (medians, in the fresh process):")
