@@ -24,6 +24,7 @@ class Observed:
     error_message: str | None
     states: list[str] = field(default_factory=list)  # what an ``observe`` pointer showed, poll by poll
     collected: list[Any] | None = None  # a paginate step's item ids, in order
+    schema_problem: str | None = None  # a successful response our response schema refuses
 
 
 def resolve(document: Any, pointer: str) -> Any:
@@ -41,6 +42,8 @@ def resolve(document: Any, pointer: str) -> Any:
 def check(expect: Mapping[str, Any], seen: Observed, scope: Scope, api: str) -> list[str]:
     failures: list[str] = []
     lifecycle = LIFECYCLES[api]
+    if seen.schema_problem:
+        failures.append(seen.schema_problem)
     body = seen.body
 
     def at(pointer: str) -> Any:

@@ -22,7 +22,7 @@ from ._expectations import MISSING, Observed, check, resolve
 from ._http import HttpRequest, HttpResponse
 from .contracts import Clause, Level, Scope, load_contracts
 from .errors import JobrunContractsError, TargetError
-from .targets import Target
+from .targets import Target, Unsupported
 from .validation import validator_for
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -203,8 +203,10 @@ class ClauseRun:
             return f"{self.target.name} does not support {', '.join(names.get(m, m) for m in missing)}"
         try:
             self.target.container(self.api)
-        except TargetError as error:
-            return f"cannot prepare the target: {error}"
+        except Unsupported as error:
+            return str(error)
+        except TargetError as error:  # unreachable or broken: that fails the clause, it does not excuse it
+            raise _Failed(f"cannot prepare the target: {error}") from None
         return None
 
     # -- steps ---------------------------------------------------------------------------------
@@ -347,16 +349,17 @@ class ClauseRun:
                 exchange.problem = problem + repr(response.body[:80])
                 raise _Failed(exchange.problem) from None
         code, message = error_of(self.api, response, body)
+        seen = Observed(response.status, body, code, message)
         if 200 <= response.status < 300:
             if not isinstance(body, dict):
                 raise _Failed(f"{exchange.step}: status {response.status} without a JSON object body")
             violations = validator_for(self.api, operation, "response").validate(body)
-            if violations:
+            if violations:  # reported with the step's own expectations, which often say more
                 details = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations[:3])
                 more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""
                 exchange.problem = f"the {operation} response does not match its schema: {details}{more}"
-                raise _Failed(f"{exchange.step}: {exchange.problem}")
-        return Observed(response.status, body, code, message)
+                seen.schema_problem = exchange.problem
+        return seen
 
     def _wait(self, seconds: float, within: float) -> None:
         if "time" in self.target.capabilities:

@@ -32,6 +32,10 @@ class Credentials:
     token: str | None = None
 
 
+class Unsupported(TargetError):
+    """The target cannot do this by its nature (not a fault): clauses that need it are skipped."""
+
+
 LOCAL_CREDENTIALS = Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-local-secret")
 
 
@@ -59,6 +63,7 @@ class Target:
         self.region = region
         self.sign = sign
         self._containers = dict(containers or {})
+        self._unpreparable: dict[str, TargetError] = {}
         self._aws = aws_credentials
         self._alibaba = alibaba_credentials
 
@@ -70,18 +75,24 @@ class Target:
 
     def container(self, api: str) -> str:
         """The application, virtual cluster or workspace clauses run in; prepared on first use."""
+        if api in self._unpreparable:
+            raise self._unpreparable[api]  # tried once already: do not wait on a dead target per clause
         if api not in self._containers:
-            self._containers[api] = self.prepare(api)
+            try:
+                self._containers[api] = self.prepare(api)
+            except TargetError as error:
+                self._unpreparable[api] = error
+                raise
         return self._containers[api]
 
     def prepare(self, api: str) -> str:
-        raise TargetError(f"{self.name}: no {registry.CONTAINER_PARAMETER[api]} given for {api}")
+        raise Unsupported(f"{self.name}: no {registry.CONTAINER_PARAMETER[api]} given for {api}")
 
     def advance(self, seconds: float) -> None:
-        raise TargetError(f"{self.name} cannot advance time")
+        raise Unsupported(f"{self.name} cannot advance time")
 
     def fail(self, run_id: str) -> None:
-        raise TargetError(f"{self.name} cannot make a run fail")
+        raise Unsupported(f"{self.name} cannot make a run fail")
 
     def send(self, api: str, operation: str, request: HttpRequest, *, timeout: float) -> HttpResponse:
         prefix = getattr(self.transport, "prefix", "")
@@ -193,8 +204,11 @@ class MotoTarget(Target):
             from moto.server import ThreadedMotoServer
         except ImportError as error:
             raise UsageError(f"the moto target needs moto[server] installed ({error})") from None
+        import logging
+
         from .emulator._server import free_port
 
+        logging.getLogger("werkzeug").disabled = True  # its request log and tracebacks would bury the report
         port = free_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
@@ -232,7 +246,7 @@ class UrlTarget(Target):
 
     def prepare(self, api: str) -> str:
         if api == ALIBABA:
-            raise TargetError(f"{self.name}: give a workspace id for {api} (--container {api}=w-...)")
+            raise Unsupported(f"{self.name}: give a workspace id for {api} (--container {api}=w-...)")
         return self._create_aws_container(api)
 
 
@@ -325,6 +339,7 @@ __all__ = [
     "InProcessTarget",
     "MotoTarget",
     "Target",
+    "Unsupported",
     "UrlTarget",
     "emulator_target",
     "open_target",
