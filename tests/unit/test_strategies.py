@@ -8,12 +8,15 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from conftest import without_added_empty_lists
 from jobrun_contracts import APIS, operations, registry, validate
+from jobrun_contracts._consistency import fixer
+from jobrun_contracts._generation import SchemaCompiler
 from jobrun_contracts._mutations import site_strategy, sites
+from jobrun_contracts._realistic import USUAL, providers
 from jobrun_contracts.strategies import examples, invalid_requests, requests, responses
 
 OPERATIONS = [(api, op.name) for api in APIS for op in operations(api)]
@@ -137,6 +140,27 @@ def test_realistic_specs_look_real_and_weigh_kilobytes() -> None:
         r["jobDriver"]["sparkSubmit"].get("entryPoint", "") for r in alibaba if "sparkSubmit" in r.get("jobDriver", {})
     ]
     assert any(p.startswith("oss://") for p in points)
+
+
+@pytest.mark.parametrize(("api", "operation"), OPERATIONS, ids=IDS)
+def test_responses_are_consistent_without_the_safety_filter(api: str, operation: str) -> None:
+    """The fix-ups keep responses valid by themselves: the filter in ``responses`` only guards."""
+    raw = SchemaCompiler(api, "response", wire=False, provider=providers(api).get, usual=USUAL).root(operation)
+    for response in examples(raw.map(fixer(api, operation)), 100, seed=6):
+        assert validate(response, api=api, operation=operation, direction="response", strict=True) == []
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_shrinking_reaches_the_simplest_request(api: str) -> None:
+    """Each member shrinks on its own: to nothing if optional, else to its simplest value."""
+    required = set(registry.schema(api, "StartJobRun", "request").get("required", ())) - {"clientToken"}
+    simplest = find(requests(api), lambda request: True, settings=settings(database=None))
+    assert set(simplest) == required
+    with_tags = find(
+        requests(api), lambda request: len(request.get("tags") or ()) >= 2, settings=settings(database=None)
+    )
+    assert set(with_tags) == required | {"tags"}
+    assert validate(with_tags, api=api) == []
 
 
 def test_examples_are_reproducible() -> None:
