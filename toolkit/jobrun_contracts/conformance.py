@@ -330,12 +330,14 @@ class ClauseRun:
         self.requests += 1
         timeout = min(self.settings.timeout, max(0.1, self._deadline - time.monotonic()))
         try:
-            response = self.target.send(self.api, operation_name, request, timeout=timeout)
+            exchange.request = self.target.outgoing(
+                self.api, operation_name, request
+            )  # the evidence shows what was sent
+            response = self.target.deliver(exchange.request, timeout=timeout)
         except TargetError as error:
             exchange.problem = str(error)
             raise
         exchange.response = response
-        exchange.request = request
         return self._observe(exchange, operation_name, response)
 
     def _observe(self, exchange: Exchange, operation: str, response: HttpResponse) -> Observed:

@@ -95,11 +95,16 @@ class Target:
         raise Unsupported(f"{self.name} cannot make a run fail")
 
     def send(self, api: str, operation: str, request: HttpRequest, *, timeout: float) -> HttpResponse:
+        return self.deliver(self.outgoing(api, operation, request), timeout=timeout)
+
+    def outgoing(self, api: str, operation: str, request: HttpRequest) -> HttpRequest:
+        """The request exactly as it will be sent: under the base URL's path, and signed."""
         prefix = getattr(self.transport, "prefix", "")
         if prefix:  # a base URL with a path: the signature must cover the path as sent
             request = replace(request, target=prefix + request.target)
-        if self.sign:
-            request = self._signed(api, operation, request)
+        return self._signed(api, operation, request) if self.sign else request
+
+    def deliver(self, request: HttpRequest, *, timeout: float) -> HttpResponse:
         return self.transport.send(request, timeout=timeout)
 
     def close(self) -> None:
