@@ -82,7 +82,8 @@ def test_a_malformed_contract_file_names_the_file_and_field(run: Run, tmp_path: 
 
 def test_a_contract_naming_an_unknown_operation_is_refused(run: Run, tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text(
-        "api: aws-emr-containers\nclauses:\n  - {id: c, operation: GetJobRun, level: MUST, source: s, summary: s, steps: [{call: GetJobRun}]}\n"
+        "api: aws-emr-containers\nclauses:\n"
+        "  - {id: c, operation: GetJobRun, level: MUST, source: s, summary: s, steps: [{call: GetJobRun}]}\n"
     )
     result = run("conform", "--contracts", str(tmp_path))
     assert (
