@@ -40,10 +40,23 @@ def resolve(document: Any, pointer: str) -> Any:
 
 
 def check(expect: Mapping[str, Any], seen: Observed, scope: Scope, api: str) -> list[str]:
+    """Every expectation that does not hold; one whose template names a value the responses lack fails too."""
+    failures: list[str] = []
+    for key, value in expect.items():
+        try:
+            failures += _check_one(key, value, seen, scope, api)
+        except KeyError as missing:
+            reason = missing.args[0] if missing.args else str(missing)
+            failures.append(f"cannot check {key}: {reason}")
+    if seen.schema_problem:
+        failures.insert(0, seen.schema_problem)
+    return failures
+
+
+def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> list[str]:
+    expect = {key: value}
     failures: list[str] = []
     lifecycle = LIFECYCLES[api]
-    if seen.schema_problem:
-        failures.append(seen.schema_problem)
     body = seen.body
 
     def at(pointer: str) -> Any:

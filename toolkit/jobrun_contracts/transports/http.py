@@ -35,7 +35,8 @@ class HttpTransport:
     def send(self, request: HttpRequest, *, timeout: float) -> HttpResponse:
         for attempt in (1, 2):  # a kept-alive connection the server closed gets one fresh try
             connection = self._connection(timeout)
-            watchdog = threading.Timer(timeout, _abort, args=(connection,))
+            expired = threading.Event()
+            watchdog = threading.Timer(timeout, _abort, args=(connection, expired))
             watchdog.start()
             try:
                 headers = {k: v for k, v in request.headers.items() if k != "content-length"}
@@ -48,20 +49,19 @@ class HttpTransport:
                 if response.will_close:
                     self._drop()
                 return HttpResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
-                self._drop()
-                if attempt == 2 or not watchdog.is_alive():
-                    raise TargetError(f"{self.base_url}: connection closed by the server ({error})") from None
-            except TimeoutError:
-                self._drop()
-                raise TargetError(f"{self.base_url}: no complete answer within {timeout:g} s") from None
-            except ConnectionRefusedError:
-                self._drop()
-                raise TargetError(f"{self.base_url}: connection refused") from None
+            except TargetError:
+                raise
             except (OSError, http.client.HTTPException) as error:
                 self._drop()
-                if not watchdog.is_alive():
+                if expired.is_set() or isinstance(error, (TimeoutError, socket.timeout)):
                     raise TargetError(f"{self.base_url}: no complete answer within {timeout:g} s") from None
+                if isinstance(error, ConnectionRefusedError):
+                    raise TargetError(f"{self.base_url}: connection refused") from None
+                closed = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+                if isinstance(error, closed):
+                    if attempt == 1:
+                        continue
+                    raise TargetError(f"{self.base_url}: connection closed by the server ({error})") from None
                 raise TargetError(f"{self.base_url}: {type(error).__name__}: {error}") from None
             finally:
                 watchdog.cancel()
@@ -88,8 +88,9 @@ class HttpTransport:
         self._drop()
 
 
-def _abort(connection: http.client.HTTPConnection) -> None:
+def _abort(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
     """The deadline passed: shut the socket so a blocked read returns at once."""
+    expired.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):

@@ -1,0 +1,156 @@
+"""Targets other than the default: a signed URL, a WSGI app, and servers that misbehave."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from jobrun_contracts.conformance import Settings, all_clauses, run
+from jobrun_contracts.emulator import Emulator, EmulatorServer
+from jobrun_contracts.targets import Credentials, InProcessTarget, UrlTarget
+
+ALL = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
+
+
+def test_a_url_target_signs_every_request_as_a_strict_server_demands() -> None:
+    secrets = {"AKIDTEST": "aws-secret", "LTAItest": "alibaba-secret"}
+    with EmulatorServer(Emulator(credentials=secrets)) as server:
+        target = UrlTarget(
+            server.url,
+            ALL,
+            containers=server.defaults,
+            aws_credentials=Credentials("AKIDTEST", "aws-secret"),
+            alibaba_credentials=Credentials("LTAItest", "alibaba-secret"),
+        )
+        with target:
+            report = run(target, all_clauses(ALL, level="MUST", examples=2), Settings(poll_limit=1))
+    assert [f"{r.clause.node_id}: {r.reason}" for r in report.must_failures] == []
+    skipped = {r.clause.id for r in report.results if r.outcome == "skipped" and "poll limit" in r.reason}
+    assert "lifecycle-reaches-a-terminal-state" in skipped  # no time control over plain HTTP: skipped, with the reason
+
+
+def test_a_wrong_secret_fails_clauses_with_the_services_refusal() -> None:
+    with EmulatorServer(Emulator(credentials={"AKIDTEST": "aws-secret"})) as server:
+        target = UrlTarget(
+            server.url,
+            ("aws-emr-serverless",),
+            containers=server.defaults,
+            aws_credentials=Credentials("AKIDTEST", "nope"),
+        )
+        clauses = [
+            c for c in all_clauses(["aws-emr-serverless"], level="MUST", examples=0) if c.id == "start-valid-run"
+        ]
+        with target:
+            (result,) = run(target, clauses).results
+    assert result.outcome == "failed" and "403" in result.reason and "InvalidSignatureException" in result.reason
+
+
+def test_a_wsgi_app_is_checked_in_process() -> None:
+    emulator = Emulator(("aws-emr-containers",))
+    target = InProcessTarget(
+        emulator.wsgi,
+        wsgi=True,
+        apis=emulator.apis,
+        capabilities=("time",),
+        advance=emulator.advance,
+        containers=emulator.defaults,
+    )
+    with target:
+        report = run(target, all_clauses(["aws-emr-containers"], level="MUST", examples=2))
+    assert report.must_failures == [] and report.counts()["passed"] > 30
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    mode = "html"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        self.rfile.read(length)
+        mode = self.server.mode  # type: ignore[attr-defined]
+        if mode == "hang":
+            time.sleep(30)
+            return
+        if mode == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.rfile.close()
+            self.wfile.close()
+            self.connection.close()  # linger 0 and no other reference left: the peer gets a reset
+            return
+        if mode == "huge":
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(64 * 1024 * 1024))
+            self.end_headers()
+            chunk = b" " * 65536
+            try:
+                for _ in range(1024):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+            return
+        body = b"<html><body>Service Unavailable</body></html>"
+        self.send_response(503 if mode == "html" else 200)
+        self.send_header("content-type", "text/html")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_DELETE = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("html", "not JSON (text/html)"),
+        ("html200", "not JSON (text/html)"),
+        ("hang", "no complete answer within 1 s"),
+        ("reset", "connection"),
+        ("huge", "larger than"),
+    ],
+)
+def test_a_misbehaving_server_fails_clauses_with_a_reason_and_the_run_goes_on(
+    hostile: ThreadingHTTPServer, mode: str, reason: str
+) -> None:
+    hostile.mode = mode  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{hostile.server_address[1]}"
+    clauses = [c for c in all_clauses(["aws-emr-serverless"], level="MUST", examples=0) if not c.skip][:3]
+    began = time.monotonic()
+    with UrlTarget(url, ("aws-emr-serverless",), containers={"aws-emr-serverless": "00fhostile"}) as target:
+        target.transport._max = 1024 * 1024  # type: ignore[attr-defined]
+        report = run(target, clauses, Settings(timeout=1))
+    assert [r.outcome for r in report.results] == ["failed"] * 3
+    assert all(reason in r.reason for r in report.results), [r.reason for r in report.results]
+    assert time.monotonic() - began < 20
+
+
+def test_an_unreachable_target_fails_every_clause_once_prepared() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clauses = all_clauses(["aws-emr-containers"], level="MUST", examples=0)[:5]
+    with UrlTarget(f"http://127.0.0.1:{port}", ("aws-emr-containers",)) as target:
+        report = run(target, clauses, Settings(timeout=1))
+    failed = [r for r in report.results if r.outcome == "failed"]
+    assert failed and all("connection refused" in r.reason for r in failed)
+    assert all(r.outcome != "passed" for r in report.results)
