@@ -8,13 +8,14 @@ implementations break. Realistic values (``_realistic``) are offered first where
 them, and are still held to the field's schema.
 
 A schema compiles to a plan (a tree of small nodes) that builds a value from a
-:class:`Source` of decisions. Hypothesis makes one choice per member of the top-level object:
-whether an optional member is there, and the seed its whole value is built from. So a document
-costs about a dozen Hypothesis choices however many kilobytes it weighs (Hypothesis spends
-some 30 µs on each choice, which is what bounded the old strategies to ~150 examples/s), the
-same seed gives the same value, and shrinking still works member by member: it drops optional
-members, and a seed shrunk to 0 builds the member's simplest value (no optional parts, shortest
-lengths, smallest sizes, first options).
+:class:`Source` of decisions: a seeded generator. A document is one Hypothesis choice, a byte
+string with a seed for each member of the top-level object, which also says whether an optional
+member is there. Hypothesis spends tens of microseconds on every choice it records, so the ~60
+choices per example of strategies composed field by field held them to ~150 examples/s; a
+document now costs one, however many kilobytes it weighs. The same seed gives the same value,
+and shrinking still works member by member: zeroed bytes drop an optional member, or build a
+required one through :class:`Simplest` (no optional parts, shortest lengths, smallest sizes,
+first options).
 
 A ``force`` path makes the compiled value contain a given location (an optional member, the
 chosen union member, a first list item), which the invalid-value generator needs.
@@ -233,9 +234,9 @@ class _Object(Node):
         return {name: node.build(src) for name, node, odds in self.members if not odds or not src.left_out(odds)}
 
     def from_bytes(self, data: bytes) -> dict[str, Any]:
-        """The top level, from ``_SEED_BYTES`` bytes per member. For an optional member they say
-        whether it is there (a multiple of its odds, 0 included, leaves it out) and, divided by
-        the odds, give the seed of its value; all zero bytes give its simplest value."""
+        """The top level, from ``_SEED_BYTES`` bytes per member, read as a number. For an optional
+        member a multiple of its odds (0 included) leaves it out, and otherwise the number divided
+        by the odds is the seed of its value; a seed of 0 builds the simplest value."""
         built: dict[str, Any] = {}
         for index, (name, node, odds) in enumerate(self.members):
             seed = int.from_bytes(data[index * _SEED_BYTES : (index + 1) * _SEED_BYTES], "little")
