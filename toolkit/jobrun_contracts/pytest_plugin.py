@@ -69,7 +69,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         )
     except JobrunContractsError as error:
         raise pytest.UsageError(f"jobrun-contracts: {error}") from None
-    items.extend(ClauseItem.from_parent(session, name=clause.node_id, clause=clause) for clause in clauses)
+    items.extend(
+        ClauseItem.from_parent(session, name=clause.node_id, nodeid=clause.node_id, clause=clause) for clause in clauses
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
