@@ -347,8 +347,8 @@ class Emulator:
                 if flavour.matches(run, view, request, now):
                     matching.append((run.seq, view))
             remaining = [(seq, view) for seq, view in matching if seq < cursor]
-            shown, cursor = self._page(remaining, page)
-            token = _write_token(cursor, filter_key) if cursor is not None else None
+            shown, next_cursor = self._page(remaining, page)
+            token = _write_token(next_cursor, filter_key) if next_cursor is not None else None
             return flavour.listed([view for _, view in shown], token, len(matching), page)
 
     def _page(self, remaining: list[tuple[int, dict[str, Any]]], page: int) -> tuple[list[Any], int | None]:
