@@ -1,4 +1,4 @@
-"""Targets other than the default: a signed URL, a WSGI app, and servers that misbehave."""
+"""Targets other than the default: a signed URL, WSGI and ASGI apps in-process, and servers that misbehave."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
+from jobrun_contracts._http import HttpRequest
 from jobrun_contracts.conformance import Settings, all_clauses, run
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 from jobrun_contracts.targets import Credentials, InProcessTarget, UrlTarget
@@ -62,6 +64,36 @@ def test_a_wsgi_app_is_checked_in_process() -> None:
     )
     with target:
         report = run(target, all_clauses(["aws-emr-containers"], level="MUST", examples=2))
+    assert report.must_failures == [] and report.counts()["passed"] > 30
+
+
+def test_an_asgi_app_is_checked_in_process() -> None:
+    emulator = Emulator(("alibaba-emr-serverless-spark",))
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:  # a thin ASGI face on the emulator
+        message = await receive()
+        target = scope["raw_path"].decode() + (("?" + scope["query_string"].decode()) if scope["query_string"] else "")
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        response = emulator(HttpRequest(scope["method"], target, headers, message["body"]))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    target = InProcessTarget(
+        app,
+        asgi=True,
+        apis=emulator.apis,
+        capabilities=("time",),
+        advance=emulator.advance,
+        containers=emulator.defaults,
+    )
+    with target:
+        report = run(target, all_clauses(["alibaba-emr-serverless-spark"], level="MUST", examples=2))
     assert report.must_failures == [] and report.counts()["passed"] > 30
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from . import registry
 from ._http import HttpRequest, HttpResponse
 from .errors import TargetError, UsageError
-from .transports import CallableTransport, HttpTransport, Transport, WsgiTransport
+from .transports import AsgiTransport, CallableTransport, HttpTransport, Transport, WsgiTransport
 
 _SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}
 ALIBABA = "alibaba-emr-serverless-spark"
@@ -256,7 +256,7 @@ class UrlTarget(Target):
 
 
 class InProcessTarget(Target):
-    """A callable over :class:`HttpRequest`, or a WSGI app, called without a server."""
+    """A callable over :class:`HttpRequest`, a WSGI app (``wsgi=True``) or an ASGI app (``asgi=True``), no server."""
 
     name = "in-process"
 
@@ -265,13 +265,14 @@ class InProcessTarget(Target):
         app: Callable[..., Any],
         *,
         wsgi: bool = False,
+        asgi: bool = False,
         apis: Iterable[str] = registry.APIS,
         capabilities: Iterable[str] = (),
         advance: Callable[[float], Any] | None = None,
         fail: Callable[[str], Any] | None = None,
         **options: Any,
     ) -> None:
-        transport: Transport = WsgiTransport(app) if wsgi else CallableTransport(app)
+        transport: Transport = WsgiTransport(app) if wsgi else AsgiTransport(app) if asgi else CallableTransport(app)
         super().__init__(transport, "localhost", apis=apis, **options)
         self.capabilities = frozenset(capabilities)
         self._advance, self._fail = advance, fail

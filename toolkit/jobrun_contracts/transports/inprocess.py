@@ -1,10 +1,11 @@
-"""Requests handed to an implementation inside this process: a callable over HttpRequest, or a WSGI app.
+"""Requests handed to an implementation inside this process: a callable over HttpRequest, a WSGI or an ASGI app.
 
 No sockets, so a handler can be checked before it is ever deployed behind a server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 import threading
@@ -83,6 +84,57 @@ class WsgiTransport:
             raise TargetError("the WSGI app returned without calling start_response")
         status = int(str(started["status"]).split(" ", 1)[0])
         return HttpResponse(status, {k.lower(): v for k, v in started["headers"]}, body)
+
+    def close(self) -> None:
+        pass
+
+
+class AsgiTransport:
+    """An ASGI 3 application (HTTP scope), each request run to completion on its own event loop."""
+
+    def __init__(self, app: Callable[..., Any], host: str = "localhost") -> None:
+        self._app = app
+        self._host = host
+
+    def send(self, request: HttpRequest, *, timeout: float) -> HttpResponse:
+        return _bounded(lambda: asyncio.run(self._call(request)), timeout)
+
+    async def _call(self, request: HttpRequest) -> HttpResponse:
+        parts = urlsplit(request.target)
+        host, _, port = self._host.partition(":")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": request.method,
+            "scheme": "http",
+            "path": unquote(parts.path),
+            "raw_path": parts.path.encode("latin-1"),
+            "query_string": parts.query.encode("latin-1"),
+            "root_path": "",
+            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()],
+            "server": (host, int(port or 80)),
+            "client": ("127.0.0.1", 0),
+        }
+        pending = [{"type": "http.request", "body": request.body, "more_body": False}]
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started["status"] = message["status"]
+                started["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self._app(scope, receive, send)
+        if "status" not in started:
+            raise TargetError("the ASGI app finished without starting a response")
+        headers = {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1") for k, v in started["headers"]}
+        return HttpResponse(int(started["status"]), headers, b"".join(chunks))
 
     def close(self) -> None:
         pass
