@@ -204,14 +204,11 @@ class EmrServerless(_Aws):
         return {"applicationId": run.container, "jobRunId": run.run_id}
 
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
-        created = run.submitted_at
-        if "createdAtAfter" in request and created < _epoch(request["createdAtAfter"]):
-            return False
-        if "createdAtBefore" in request and created >= _epoch(request["createdAtBefore"]):
-            return False
-        if request.get("states") and view["state"] not in request["states"]:
-            return False
-        return not ("mode" in request and view.get("mode") != request["mode"])
+        return (
+            _created_between(run, request, "createdAtAfter", "createdAtBefore")
+            and _in_states(view, request)
+            and ("mode" not in request or view.get("mode") == request["mode"])
+        )
 
 
 class EmrContainers(_Aws):
@@ -267,14 +264,11 @@ class EmrContainers(_Aws):
         return {"id": run.run_id, "virtualClusterId": run.container}
 
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
-        created = run.submitted_at
-        if "createdAfter" in request and created < _epoch(request["createdAfter"]):
-            return False
-        if "createdBefore" in request and created >= _epoch(request["createdBefore"]):
-            return False
-        if "name" in request and run.request.get("name") != request["name"]:
-            return False
-        return not (request.get("states") and view["state"] not in request["states"])
+        return (
+            _created_between(run, request, "createdAfter", "createdBefore")
+            and _in_states(view, request)
+            and ("name" not in request or run.request.get("name") == request["name"])
+        )
 
 
 class AlibabaServerlessSpark(ApiFlavour):
@@ -393,6 +387,18 @@ def _iso(seconds: float) -> str:
 
 def _millis(seconds: float) -> int:
     return round(seconds * 1000)
+
+
+def _created_between(run: Run, request: Mapping[str, Any], after: str, before: str) -> bool:
+    """AWS's created-after (inclusive) and created-before (exclusive) filters, whatever each API calls them."""
+    created = run.submitted_at
+    return (after not in request or created >= _epoch(request[after])) and (
+        before not in request or created < _epoch(request[before])
+    )
+
+
+def _in_states(view: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
+    return not request.get("states") or view["state"] in request["states"]
 
 
 def _in_range(value: int, bounds: Mapping[str, Any]) -> bool:

@@ -101,13 +101,8 @@ def _applications(
     api = "aws-emr-serverless"
     containers = emulator._state.containers[api]
     if not rest and method == "POST":
-        missing = _missing(body, ("releaseLabel", "type", "clientToken"))
-        if missing:
-            return missing
-        attributes = {k: body[k] for k in ("name", "releaseLabel", "type", "tags") if k in body}
-        existing = _by_token(containers, body["clientToken"])
-        app_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)
-        return {k: containers[app_id][k] for k in ("applicationId", "name", "arn")}
+        required, kept = ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags")
+        return _create(emulator, api, body, required, kept, ("applicationId", "name", "arn"))
     if not rest and method == "GET":
         summary = ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt")
         return {"applications": [{"id": a["applicationId"], **{k: a[k] for k in summary}} for a in containers.values()]}
@@ -133,13 +128,8 @@ def _virtual_clusters(
     api = "aws-emr-containers"
     containers = emulator._state.containers[api]
     if not rest and method == "POST":
-        missing = _missing(body, ("name", "containerProvider", "clientToken"))
-        if missing:
-            return missing
-        existing = _by_token(containers, body["clientToken"])
-        attributes = {k: body[k] for k in ("name", "containerProvider", "tags") if k in body}
-        cluster_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)
-        return {k: containers[cluster_id][k] for k in ("id", "name", "arn")}
+        required, kept = ("name", "containerProvider", "clientToken"), ("name", "containerProvider", "tags")
+        return _create(emulator, api, body, required, kept, ("id", "name", "arn"))
     if not rest and method == "GET":
         return {"virtualClusters": [_public(c) for c in containers.values()]}
     cluster = containers.get(rest[0]) if rest else None
@@ -153,6 +143,26 @@ def _virtual_clusters(
             del containers[rest[0]]
         return {"id": rest[0]}
     return ServiceError(404, "UnknownOperationException", f"No operation at {method} /virtualclusters/{'/'.join(rest)}")
+
+
+def _create(
+    emulator: Emulator,
+    api: str,
+    body: Mapping[str, Any],
+    required: tuple[str, ...],
+    kept: tuple[str, ...],
+    answered: tuple[str, ...],
+) -> dict[str, Any] | ServiceError:
+    """Create a container, idempotently by its client token, and answer the members the service returns."""
+    missing = _missing(body, required)
+    if missing:
+        return missing
+    containers = emulator._state.containers[api]
+    attributes = {k: body[k] for k in kept if k in body}
+    with emulator._lock:
+        existing = _by_token(containers, body["clientToken"])
+        container_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)
+    return {k: containers[container_id][k] for k in answered}
 
 
 def _missing(body: Mapping[str, Any], names: tuple[str, ...]) -> ServiceError | None:
