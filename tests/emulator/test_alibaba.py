@@ -122,3 +122,28 @@ def test_list_filters_sent_as_json_query_strings(alibaba: Any, emulator: Emulato
     assert (len(body.job_runs), body.total_count, body.max_results) == (2, 3, 2) and body.next_token
     rest = listed(alibaba, workspace, maxResults=2, nextToken=body.next_token)
     assert [r.job_run_id for r in rest.job_runs] == [tagged] and not rest.next_token
+
+
+def test_the_remaining_documented_filters_and_per_state_counts(alibaba: Any, emulator: Emulator) -> None:
+    workspace = emulator.defaults[API]
+    driver = {
+        "sparkSubmit": {
+            "entryPoint": "oss://b/app.jar",
+            "sparkSubmitParameters": "--class com.acme.Main --conf spark.app.name=nightly",
+        }
+    }
+    with_conf = start(alibaba, workspace, jobDriver=driver)
+    other = start(alibaba, workspace)
+    emulator.advance(1000)
+    running = start(alibaba, workspace)
+
+    def ids(**query: Any) -> set[str]:
+        return {r.job_run_id for r in listed(alibaba, workspace, **query).job_runs}
+
+    assert ids(applicationConfigs='[{"key":"spark.app.name","value":"nightly"}]') == {with_conf}
+    assert ids(runtimeConfigs='[{"key":"mainClass","value":"com.acme.Main"}]') == {with_conf}
+    assert ids(minDuration=60_000) == {with_conf, other}  # both ran for over a minute; the new one has not
+    assert ids(isWorkflow="false") == {with_conf, other, running} and ids(isWorkflow="true") == set()
+    assert ids(jobRunDeploymentId="jd-123") == set()
+    body = listed(alibaba, workspace, groupByState=True)
+    assert body.aggregations == {"Success": "2", "Submitted": "1"}

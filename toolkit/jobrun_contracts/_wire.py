@@ -162,8 +162,8 @@ def _convert(text: str, kind: str) -> Any:
         return int(text)
     if kind == "number" and _NUMBER.fullmatch(text):
         return float(text)
-    if kind == "boolean" and text in ("true", "false"):
-        return text == "true"
+    if kind == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"  # the Alibaba SDK sends Python's str(True); Java reads it case-blind
     return text
 
 

@@ -6,6 +6,7 @@ answers "what would this service put on the wire".
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Mapping
@@ -66,6 +67,10 @@ class ApiFlavour:
 
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
         raise NotImplementedError
+
+    def list_extras(self, request: Mapping[str, Any], matching: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Members a listing adds beyond the page (Alibaba's per-state counts)."""
+        return {}
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -339,8 +344,21 @@ class AlibabaServerlessSpark(ApiFlavour):
             ("startTime", lambda wanted: _in_range(submitted, wanted)),
             ("endTime", lambda wanted: ended is not None and _in_range(ended, wanted)),
             ("minDuration", lambda wanted: ((ended or _millis(now)) - submitted) >= wanted),
+            # Runs started through StartJobRun belong to no streaming deployment and no workflow.
+            ("jobRunDeploymentId", lambda wanted: False),
+            ("isWorkflow", lambda wanted: str(wanted).lower() != "true"),
+            ("applicationConfigs", lambda wanted: _configured(run.request, wanted, _spark_conf)),
+            ("runtimeConfigs", lambda wanted: _configured(run.request, wanted, _runtime_conf)),
         )
         return all(check(request[name]) for name, check in checks if name in request)
+
+    def list_extras(self, request: Mapping[str, Any], matching: list[Mapping[str, Any]]) -> dict[str, Any]:
+        if not request.get("groupByState"):
+            return {}
+        counts: dict[str, int] = {}
+        for view in matching:
+            counts[view["state"]] = counts.get(view["state"], 0) + 1
+        return {"aggregations": {state: str(count) for state, count in counts.items()}}
 
     def invalid(self, violations: list[Violation]) -> ServiceError | None:
         return alibaba_error(violations)
@@ -387,6 +405,40 @@ def _iso(seconds: float) -> str:
 
 def _millis(seconds: float) -> int:
     return round(seconds * 1000)
+
+
+def _configured(request: Mapping[str, Any], wanted: Any, read: Any) -> bool:
+    """Alibaba's config filters: a JSON list of {key, value}, each of which the run must carry."""
+    try:
+        pairs = json.loads(wanted) if isinstance(wanted, str) else wanted
+    except ValueError:
+        return True  # not the documented form: the filter is ignored, as an unknown filter is
+    if not isinstance(pairs, list):
+        return True
+    carried = read(request)
+    return all(isinstance(p, dict) and carried.get(str(p.get("key"))) == str(p.get("value")) for p in pairs)
+
+
+def _spark_conf(request: Mapping[str, Any]) -> dict[str, str]:
+    """Spark properties a run was given: ``--conf k=v`` in its submit parameters, and its configurations."""
+    found: dict[str, str] = {}
+    parameters = str(request.get("jobDriver", {}).get("sparkSubmit", {}).get("sparkSubmitParameters", ""))
+    words = parameters.split()
+    for flag, value in itertools.pairwise(words):
+        if flag == "--conf" and "=" in value:
+            key, _, setting = value.partition("=")
+            found[key] = setting
+    for item in request.get("configurationOverrides", {}).get("configurations", []) or []:
+        if isinstance(item, dict) and "configItemKey" in item:
+            found[str(item["configItemKey"])] = str(item.get("configItemValue", ""))
+    return found
+
+
+def _runtime_conf(request: Mapping[str, Any]) -> dict[str, str]:
+    """Runtime settings a run was given; the page's example is ``mainClass`` (``--class`` on the command line)."""
+    parameters = str(request.get("jobDriver", {}).get("sparkSubmit", {}).get("sparkSubmitParameters", "")).split()
+    classes = [value for flag, value in itertools.pairwise(parameters) if flag == "--class"]
+    return {"mainClass": classes[-1]} if classes else {}
 
 
 def _created_between(run: Run, request: Mapping[str, Any], after: str, before: str) -> bool:

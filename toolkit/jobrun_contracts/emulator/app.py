@@ -349,7 +349,8 @@ class Emulator:
             remaining = [(seq, view) for seq, view in matching if seq < cursor]
             shown, next_cursor = self._page(remaining, page)
             token = _write_token(next_cursor, filter_key) if next_cursor is not None else None
-            return flavour.listed([view for _, view in shown], token, len(matching), page)
+            body = flavour.listed([view for _, view in shown], token, len(matching), page)
+            return {**body, **flavour.list_extras(request, [view for _, view in matching])}
 
     def _page(self, remaining: list[tuple[int, dict[str, Any]]], page: int) -> tuple[list[Any], int | None]:
         """One page of (seq, run) newest first, and the cursor of the next page (None: this is the last)."""
