@@ -11,6 +11,7 @@ from ..errors import JobrunContractsError
 from .conform import conform_command
 from .emulator import emulator_command
 from .generate import generate_command
+from .openapi import openapi_command
 from .validate import validate_command
 
 EXIT_TOOL_ERROR = 2
@@ -55,6 +56,7 @@ cli.add_command(validate_command)
 cli.add_command(generate_command)
 cli.add_command(emulator_command)
 cli.add_command(conform_command)
+cli.add_command(openapi_command)
 
 
 def main(argv: list[str] | None = None) -> None:

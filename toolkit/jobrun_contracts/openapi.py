@@ -1,0 +1,308 @@
+"""OpenAPI 3.1 documents of each API's job-run operations, built from our schemas, for OpenAPI tools.
+
+Schemathesis, Prism or a code generator cannot read our layout (one schema file per operation and
+direction, wire placement in ``x-location``), so this writes the same constraints where OpenAPI
+puts them: path and query members become parameters under their wire names, body members the
+request body, ``shapes.json`` the ``components/schemas``. The ``x-*`` annotations are kept.
+
+What an OpenAPI tool must be told:
+
+- ``format: iso8601-timestamp`` (request timestamps) is ours: register it, e.g.
+  ``schemathesis.openapi.format("iso8601-timestamp", strategy)``, or the tool treats it as an
+  annotation and draws any string. ``date-time`` is the standard one.
+- Patterns are written as the services read them (the whole value, Java's classes): anchored,
+  every class spelled out, in a syntax ECMA-262 (``u`` flag), Python ``re`` and Rust read alike.
+  The schema's own pattern is kept in ``x-service-pattern``.
+- Alibaba's ``x-wire-encoding: json`` members are parameters with ``content: application/json``:
+  the SDK sends them as JSON-encoded strings.
+
+See docs/openapi.md for what the document cannot say.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import cache
+from importlib import metadata
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from . import registry
+from ._patterns import PatternError, compile_pattern
+from .errors import SchemaError
+from .registry import Field, Operation
+
+OPENAPI_VERSION = "3.1.0"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: The regional endpoints the SDKs call (botocore's endpoint rules; the Alibaba SDK's ``regional`` rule).
+SERVERS = {
+    "aws-emr-serverless": ("https://emr-serverless.{region}.amazonaws.com", "us-east-1"),
+    "aws-emr-containers": ("https://emr-containers.{region}.amazonaws.com", "us-east-1"),
+    "alibaba-emr-serverless-spark": ("https://emr-serverless-spark.{region}.aliyuncs.com", "cn-hangzhou"),
+}
+
+#: AWS answers a body that does not deserialise with 400 SerializationException, undeclared in the models.
+AWS_PROTOCOL_ERRORS = {"SerializationException": 400}
+
+#: Alibaba's schemas declare no errors (its error-code page is not a source); these statuses are the
+#: ones docs/emulator.md chooses, with the body the SDK reads (shapes.json ErrorResponse).
+ALIBABA_ERRORS = {
+    400: "the request is refused: a parameter is missing or not valid",
+    404: "no such workspace or job run",
+}
+
+_AWS_ERROR = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
+    "x-note": "the body botocore reads an error's message from; which error it is travels in x-amzn-ErrorType",
+    "x-source": ["botocore 1.44.5 parsers.py BaseJSONParser._do_error_parse, RestJSONParser._inject_error_code"],
+}
+_COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
+_TOP_LEVEL = {"$schema", "$id", "$defs", "title", "type", "properties", "required", "additionalProperties"}
+_NOT_SCHEMAS = {"enum", "const", "required", "examples", "default"}
+_SCHEMA_MAPS = {"properties", "patternProperties", "dependentSchemas", "$defs"}
+_NO_PLACE = {"$id", "$schema", "$anchor", "$dynamicRef", "$dynamicAnchor"}
+
+
+def openapi_document(api: str, server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one API's job-run operations; a fresh copy, so callers may mutate it.
+
+    ``server_url`` (the emulator's URL, say) replaces the service's regional endpoint in ``servers``.
+    """
+    document = copy.deepcopy(_document(api))
+    if server_url is not None:
+        document["servers"] = [{"url": server_url.rstrip("/"), "description": "given by the caller"}]
+    return document
+
+
+@cache
+def _document(api: str) -> dict[str, Any]:
+    registry.check_api(api)
+    return _Builder(api).build()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("jobrun-contracts")
+    except metadata.PackageNotFoundError:  # a checkout on sys.path without an install
+        return "0+unknown"
+
+
+class _Builder:
+    """One pass over an API's schemas: operations into paths, every referenced ``$defs`` into components."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api
+        self.documents = dict(registry.resources(api))
+        self.resolver = registry.referencing_registry(api).resolver()
+        self.components: dict[str, Any] = {}
+        self.names: dict[tuple[str, str], str] = {}
+
+    def build(self) -> dict[str, Any]:
+        url, region = SERVERS[self.api]
+        if not self.api.startswith("alibaba-"):
+            self.add("AwsError", copy.deepcopy(_AWS_ERROR))
+        paths: dict[str, dict[str, Any]] = {}
+        for op in registry.operations(self.api):
+            paths.setdefault(op.uri, {})[op.method.lower()] = self.operation(op)
+        return {
+            "openapi": OPENAPI_VERSION,
+            "jsonSchemaDialect": JSON_SCHEMA_DIALECT,
+            "info": {
+                "title": f"{self.api} job runs",
+                "version": _version(),
+                "description": f"The job-run operations of {self.api}, generated by jobrun-contracts from its "
+                "JSON Schemas. Constraints are those the schemas document; see docs/openapi.md for the limits.",
+            },
+            "servers": [{"url": url, "description": "the service", "variables": {"region": {"default": region}}}],
+            "x-api": self.api,
+            "paths": paths,
+            "components": {"schemas": dict(sorted(self.components.items()))},
+        }
+
+    def operation(self, op: Operation) -> dict[str, Any]:
+        request = registry.schema(self.api, op.name, "request")
+        response = registry.schema(self.api, op.name, "response")
+        unknown = set(request) - _TOP_LEVEL - {k for k in request if k.startswith("x-")}
+        if unknown:  # a keyword across members cannot be split between parameters and body
+            raise SchemaError(f"{self.api} {op.name}: top-level {', '.join(sorted(unknown))} has no OpenAPI place")
+        base = request["$id"]
+        item: dict[str, Any] = {"operationId": op.name}
+        parameters = [self.parameter(f, request["properties"][f.name], base) for f in op.fields if f.location != "body"]
+        if parameters:
+            item["parameters"] = parameters
+        body = [f for f in op.fields if f.location == "body"]
+        if body:
+            self.add(f"{op.name}Request", self.body(op, request, body))
+            item["requestBody"] = {
+                "required": any(f.required for f in body),
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.name}Request"}}},
+            }
+        self.add(f"{op.name}Response", self.embedded(response))
+        success = {"$ref": f"#/components/schemas/{op.name}Response"}
+        item["responses"] = {
+            str(op.status): {
+                "description": f"{op.name} succeeded",
+                "content": {"application/json": {"schema": success}},
+            },
+            **self.errors(op, base),
+        }
+        return item
+
+    def parameter(self, field: Field, spec: dict[str, Any], base: str) -> dict[str, Any]:
+        schema = self.rewrite(spec, base)
+        if schema.get("x-timestamp") == "input" and isinstance(schema.get("type"), list) and not field.wire_encoding:
+            # botocore writes an epoch-seconds input as ISO 8601 here: on the wire it is always a string
+            schema["x-input-type"], schema["type"] = schema["type"], "string"
+        parameter: dict[str, Any] = {
+            "name": field.wire_name,
+            "in": field.location,
+            "required": field.location == "path" or field.required,
+            "x-member": field.name,
+        }
+        if field.wire_encoding == "json":
+            parameter["content"] = {"application/json": {"schema": schema}}
+        elif field.wire_encoding is not None:
+            raise SchemaError(f"{self.api} {field.name}: unknown x-wire-encoding {field.wire_encoding!r}")
+        else:
+            parameter["schema"] = schema
+            if field.location == "query" and self.type_of(spec, base) == "array":
+                parameter["style"], parameter["explode"] = "form", True  # repeated keys: states=A&states=B
+        return parameter
+
+    def body(self, op: Operation, request: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
+        base = request["$id"]
+        schema: dict[str, Any] = {"title": f"{op.name} request body", "type": "object"}
+        schema["properties"] = {f.wire_name: self.rewrite(request["properties"][f.name], base) for f in fields}
+        required = [f.wire_name for f in fields if f.required]
+        if required:
+            schema["required"] = required
+        if "additionalProperties" in request:
+            schema["additionalProperties"] = self.rewrite(request["additionalProperties"], base)
+        schema.update((k, copy.deepcopy(v)) for k, v in request.items() if k.startswith("x-"))
+        return schema
+
+    def embedded(self, document: dict[str, Any]) -> dict[str, Any]:
+        """A whole schema document as a component, without ``$id``: its refs now point into this document."""
+        rest = {k: v for k, v in document.items() if k not in ("$schema", "$id", "$defs")}
+        return dict(self.rewrite(rest, document["$id"]))
+
+    def errors(self, op: Operation, base: str) -> dict[str, Any]:
+        grouped: dict[int, list[str]] = {}
+        for name, status in op.errors.items():
+            grouped.setdefault(status, []).append(name)
+        if self.api.startswith("alibaba-"):
+            body = {"$ref": self.ref(urljoin(base, "shapes.json#/$defs/ErrorResponse"))}
+            return {
+                str(status): {
+                    "description": " or ".join(grouped.get(status, [])) or ALIBABA_ERRORS[status],
+                    "content": {"application/json": {"schema": body}},
+                }
+                for status in sorted(set(grouped) | set(ALIBABA_ERRORS))
+            }
+        for name, status in AWS_PROTOCOL_ERRORS.items():
+            if name not in op.errors:
+                grouped.setdefault(status, []).append(name)
+        return {str(status): _aws_error(names) for status, names in sorted(grouped.items())}
+
+    # -- schemas ------------------------------------------------------------------------------
+
+    def rewrite(self, node: Any, base: str) -> Any:
+        """A copy with refs into components and patterns as the services read them."""
+        if isinstance(node, list):
+            return [self.rewrite(item, base) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref":
+                out[key] = self.ref(urljoin(base, value))
+            elif key == "pattern" and isinstance(value, str):
+                out[key], out["x-service-pattern"] = portable_pattern(value), value
+            elif key in _NO_PLACE:
+                raise SchemaError(f"{base}: {key} inside a schema has no place in an OpenAPI document")
+            elif key.startswith("x-") or key in _NOT_SCHEMAS:
+                out[key] = copy.deepcopy(value)
+            elif key in _SCHEMA_MAPS:
+                out[key] = {name: self.rewrite(sub, base) for name, sub in value.items()}
+            else:
+                out[key] = self.rewrite(value, base)
+        return out
+
+    def ref(self, target: str) -> str:
+        url, _, fragment = target.partition("#")
+        parts = unquote(fragment).split("/")
+        if url not in self.documents or parts[:2] != ["", "$defs"] or len(parts) < 3:
+            raise SchemaError(f"{target}: only references to a schema file's $defs can become components")
+        name = self.define(url, parts[2].replace("~1", "/").replace("~0", "~"))
+        return "/".join([f"#/components/schemas/{name}", *parts[3:]])
+
+    def define(self, url: str, definition: str) -> str:
+        if (url, definition) in self.names:
+            return self.names[(url, definition)]
+        stem = url.rsplit("/", 1)[-1].removesuffix(".json")
+        name = definition if stem == "shapes" else f"{stem}.{definition}"  # operation-local $defs keep their file
+        shapes = self.documents[url].get("$defs", {})
+        if definition not in shapes:
+            raise SchemaError(f"{url}: no $defs/{definition}")
+        self.names[(url, definition)] = name
+        self.add(name, {})  # taken before recursing: shapes such as Configuration refer to themselves
+        self.components[name] = self.rewrite(shapes[definition], url)
+        return name
+
+    def add(self, name: str, schema: dict[str, Any]) -> None:
+        if not _COMPONENT_NAME.fullmatch(name):
+            raise SchemaError(f"{self.api}: {name!r} cannot name an OpenAPI component")
+        if name in self.components:
+            raise SchemaError(f"{self.api}: two schemas would both be components/schemas/{name}")
+        self.components[name] = schema
+
+    def type_of(self, spec: dict[str, Any], base: str) -> Any:
+        current, url = spec, base
+        while "type" not in current and "$ref" in current:
+            target = urljoin(url, current["$ref"])
+            current, url = self.resolver.lookup(target).contents, target.partition("#")[0]
+        return current.get("type")
+
+
+def _aws_error(names: list[str]) -> dict[str, Any]:
+    alternatives = "|".join(re.escape(name) for name in names)
+    return {
+        "description": " or ".join(names),
+        "headers": {
+            "x-amzn-ErrorType": {
+                "description": "the error's name, read by botocore first (it drops a 'ns#' prefix, a ':...' tail)",
+                "required": True,
+                "schema": {"type": "string", "pattern": f"^(?:[^#:]*#)?(?:{alternatives})(?::.*)?$"},
+            }
+        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AwsError"}}},
+        "x-errors": names,
+    }
+
+
+_RESPELL = re.compile(r"\\U([0-9A-F]{8})|\\([&~])|\\.", re.DOTALL)
+
+
+def portable_pattern(source: str) -> str:
+    """``source`` as the service reads it, written so ECMA-262 (``u``), Python ``re`` and Rust agree.
+
+    Starts from the Rust translation (anchored, classes spelled out) and respells its two escapes
+    ECMA-262 refuses: ``\\U0010FFFF`` becomes the character itself, ``\\~`` and ``\\&`` become ``\\u`` escapes.
+    """
+    try:
+        translated = compile_pattern(source).rust
+    except PatternError as error:
+        raise SchemaError(f"pattern {source!r}: {error}") from None
+    return _RESPELL.sub(_respell, translated)
+
+
+def _respell(match: re.Match[str]) -> str:
+    if match.group(1):
+        return chr(int(match.group(1), 16))
+    if match.group(2):
+        return f"\\u{ord(match.group(2)):04X}"
+    return match.group(0)
