@@ -63,7 +63,7 @@ def handle_control(emulator: Emulator, request: HttpRequest, path: str, query: l
             emulator.reset()
             return _answer(200, describe(emulator))
         if len(parts) == 2 and parts[0] == "openapi" and method == "GET":
-            from ..openapi import openapi_document  # type: ignore[import-not-found, import-untyped, unused-ignore]
+            from ..openapi import openapi_document
 
             if parts[1] not in emulator.apis:
                 return _answer(404, {"error": f"not served here: {parts[1]}"})
