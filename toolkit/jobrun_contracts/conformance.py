@@ -36,6 +36,7 @@ class Settings:
     poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
     examples: int = 10  # generated requests per fuzzing clause
     seed: int = 0
+    run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
 
 
 @dataclass
@@ -144,6 +145,14 @@ def run(
     results = []
     requests = 0
     for clause in clauses:
+        if settings.run_timeout is not None and time.perf_counter() - started > settings.run_timeout:
+            result = ClauseResult(
+                clause, "failed", f"not run: the run's time limit ({settings.run_timeout:g} s) was reached"
+            )
+            results.append(result)
+            if progress is not None:
+                progress(result)
+            continue
         runner = ClauseRun(clause, target, settings)
         result = runner.run()
         requests += runner.requests

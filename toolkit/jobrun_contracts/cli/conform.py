@@ -31,6 +31,12 @@ from .. import registry
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region for signing (URL targets).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds per request.")
 @click.option(
+    "--clause-timeout", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Seconds per clause."
+)
+@click.option(
+    "--run-timeout", type=click.FloatRange(min=1), help="Seconds for the whole run; later clauses fail as not run."
+)
+@click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
 )
 @click.option(
@@ -46,6 +52,8 @@ def conform_command(
     containers: tuple[str, ...],
     region: str,
     timeout: float,
+    clause_timeout: float,
+    run_timeout: float | None,
     output_format: str,
     report_file: str | None,
 ) -> None:
@@ -63,7 +71,9 @@ def conform_command(
             raise UsageError(f"--container takes API=ID with a known API, not '{pair}'")
         given[api] = container
     clauses = all_clauses(chosen, level=level, extra_dirs=contract_dirs, examples=examples)  # type: ignore[arg-type]
-    settings = Settings(timeout=timeout, examples=examples, seed=seed)
+    settings = Settings(
+        timeout=timeout, clause_timeout=clause_timeout, run_timeout=run_timeout, examples=examples, seed=seed
+    )
     with open_target(target, chosen, containers=given, region=region) as opened:
         show = sys.stderr.isatty()
         with click.progressbar(

@@ -1,0 +1,73 @@
+"""The runner's own rules: time limits, redaction, templates, and contract files that cannot be used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobrun_contracts._http import HttpRequest
+from jobrun_contracts.conformance import Exchange, Settings, all_clauses, redact, run
+from jobrun_contracts.contracts import Scope, load_contracts
+from jobrun_contracts.emulator import Emulator
+from jobrun_contracts.errors import InputError
+from jobrun_contracts.targets import emulator_target
+
+
+def test_clauses_not_started_within_the_run_time_limit_fail_as_not_run() -> None:
+    clauses = all_clauses(["aws-emr-containers"], level="MUST", examples=0)[:4]
+    with emulator_target(Emulator(("aws-emr-containers",))) as target:
+        report = run(target, clauses, Settings(run_timeout=0))
+    assert [r.outcome for r in report.results] == ["failed"] * 4
+    assert all("time limit (0 s) was reached" in r.reason for r in report.results)
+    assert report.requests == 0
+
+
+def test_credentials_and_signatures_are_redacted_from_evidence() -> None:
+    headers = {
+        "authorization": "AWS4-HMAC-SHA256 Credential=AKIDSECRET/20260101/us-east-1/emr-serverless/aws4_request, "
+        "Signature=abc",
+        "X-Amz-Security-Token": "token-value",
+        "x-acs-security-token": "sts-token",
+        "content-type": "application/json",
+    }
+    shown = redact(headers)
+    assert shown["authorization"] == "AWS4-HMAC-SHA256 <redacted>"
+    assert shown["X-Amz-Security-Token"] == "<redacted>" and shown["x-acs-security-token"] == "<redacted>"
+    assert shown["content-type"] == "application/json"
+    evidence = Exchange("s", "StartJobRun", HttpRequest("POST", "/x", headers, b"{}")).to_dict()
+    assert "AKIDSECRET" not in str(evidence) and "token-value" not in str(evidence)
+
+
+def test_templates_keep_types_escape_regexes_and_name_what_is_missing() -> None:
+    scope = Scope({"start": {"response": {"jobRunId": "a.b", "tags": {"k": "v"}}}, "container": "c1"})
+    assert scope.render("${start.response.tags}") == {"k": "v"}
+    assert scope.render("run ${start.response.jobRunId} in ${container}") == "run a.b in c1"
+    assert scope.render_regex("/jobruns/${start.response.jobRunId}$") == r"/jobruns/a\.b$"
+    with pytest.raises(KeyError, match="'nope' is not defined"):
+        scope.render("${nope.response.x}")
+    with pytest.raises(KeyError, match="has no 'arn'"):
+        scope.render("${start.response.arn}")
+
+
+def test_a_clause_defined_twice_is_refused_with_both_files(tmp_path: Path) -> None:
+    text = (
+        "api: aws-emr-serverless\nclauses:\n"
+        "  - {id: twice, operation: GetJobRun, level: MUST, source: s, summary: s, steps: [{call: GetJobRun}]}\n"
+    )
+    (tmp_path / "a.yaml").write_text(text)
+    (tmp_path / "b.yaml").write_text(text)
+    with pytest.raises(
+        InputError, match=r"b\.yaml: clause aws-emr-serverless::GetJobRun::twice is also defined in .*a\.yaml"
+    ):
+        load_contracts(["aws-emr-serverless"], [tmp_path])
+
+
+def test_the_shipped_contracts_cover_every_api_and_keep_their_levels_honest() -> None:
+    clauses = load_contracts()
+    assert {c.api for c in clauses} == {"aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark"}
+    for clause in clauses:
+        if clause.level == "SHOULD":
+            assert clause.source.startswith("observed"), clause.node_id  # SHOULD is observed behaviour, and says so
+        else:
+            assert not clause.source.startswith("observed"), clause.node_id
