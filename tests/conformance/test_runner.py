@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,70 @@ def test_the_shipped_contracts_cover_every_api_and_keep_their_levels_honest() ->
             assert clause.source.startswith("observed"), clause.node_id  # SHOULD is observed behaviour, and says so
         else:
             assert not clause.source.startswith("observed"), clause.node_id
+
+
+def _observed(**fields: object) -> Any:
+    from jobrun_contracts._expectations import Observed
+
+    return Observed(**{"status": 400, "body": None, "error_code": None, "error_message": None, **fields})  # type: ignore[arg-type]
+
+
+def test_checks_that_could_pass_vacuously_fail_instead() -> None:
+    from jobrun_contracts._expectations import check
+
+    scope = Scope({})
+    assert check({"names_field": "id"}, _observed(error_message="Invalid request."), scope, "aws-emr-containers")
+    assert not check(
+        {"names_field": "id"}, _observed(error_message="Value 'x' at 'id' failed"), scope, "aws-emr-containers"
+    )
+    assert check(
+        {"each": {"in": "/jobRuns", "one_of": {"/state": ["RUNNING"]}}}, _observed(body={}), scope, "aws-emr-containers"
+    )
+    assert check({"exactly_once": []}, _observed(collected=[]), scope, "aws-emr-containers")
+    assert check({"lifecycle": "/jobRun/state"}, _observed(states=[]), scope, "aws-emr-containers")
+
+
+def test_a_target_that_sends_unreadable_json_fails_one_clause_and_the_run_goes_on() -> None:
+    from jobrun_contracts._http import HttpResponse
+    from jobrun_contracts.targets import InProcessTarget
+
+    def handler(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, {"content-type": "application/json"}, b'{"applicationId": "\\ud800", "jobRunId": "x"}')
+
+    clauses = [c for c in all_clauses(["aws-emr-serverless"], level="MUST", examples=0) if not c.skip][:3]
+    target = InProcessTarget(handler, apis=("aws-emr-serverless",), containers={"aws-emr-serverless": "00fapp"})
+    with target:
+        report = run(target, clauses)
+    assert [r.outcome for r in report.results] == ["failed"] * 3
+    assert all("cannot be checked" in r.reason for r in report.results)
+
+
+def test_a_contract_with_a_broken_regex_is_refused_when_loaded(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(
+        "api: aws-emr-serverless\nclauses:\n"
+        "  - id: c\n    operation: StartJobRun\n    level: MUST\n    source: s\n    summary: s\n"
+        "    steps: [{call: StartJobRun, expect: {matches: {/arn: 'jobruns/(${container}'}}}]\n"
+    )
+    with pytest.raises(InputError, match="is not a regular expression"):
+        load_contracts(["aws-emr-serverless"], [tmp_path])
+
+
+def test_a_target_url_may_not_carry_credentials() -> None:
+    from jobrun_contracts.errors import UsageError
+    from jobrun_contracts.targets import UrlTarget
+
+    with pytest.raises(UsageError, match="no credentials in the target URL"):
+        UrlTarget("http://admin:hunter2@127.0.0.1:9/")
+
+
+def test_reports_stay_readable_when_a_target_sends_control_characters() -> None:
+    from xml.etree import ElementTree
+
+    from jobrun_contracts.conformance import ClauseResult, Report
+    from jobrun_contracts.reports.conformance import render_junit, render_text
+
+    clause = all_clauses(["aws-emr-serverless"], level="MUST", examples=0)[0]
+    report = Report("t", [ClauseResult(clause, "failed", "bad \x01 input\nsecond line \x1b[31m")], 0.1, 1)
+    ElementTree.fromstring(render_junit(report).encode())  # well-formed XML
+    line = next(line for line in render_text(report).splitlines() if "FAIL" in line)
+    assert "\x01" not in line and "\x1b" not in line and "\\x01" in line

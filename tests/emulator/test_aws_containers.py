@@ -117,3 +117,11 @@ def test_list_filters_and_paginator(containers: Any, emulator: Emulator) -> None
     )
     ids = [r["id"] for page in pages for r in page["jobRuns"]]
     assert ids == [*reversed(b), *reversed(a)]
+
+
+def test_create_virtual_cluster_is_idempotent_by_client_token(containers: Any) -> None:
+    provider = {"type": "EKS", "id": "my-eks", "info": {"eksInfo": {"namespace": "spark"}}}
+    first = containers.create_virtual_cluster(name="a", containerProvider=provider, clientToken="once")["id"]
+    again = containers.create_virtual_cluster(name="a", containerProvider=provider, clientToken="once")["id"]
+    assert again == first
+    assert "clientToken" not in containers.describe_virtual_cluster(id=first)["virtualCluster"]

@@ -109,3 +109,61 @@ def test_the_command_refuses_a_busy_port_in_one_line(server: EmulatorServer) -> 
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def _alibaba_runs(server: EmulatorServer) -> str:
+    return f"/api/v1/workspaces/{server.defaults['alibaba-emr-serverless-spark']}/jobRuns"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("POST", "applications", b'{"executionRoleArn": "arn:aws:iam::123456789012:role/R", "name": "\\ud800"}', 400),
+        ("GET", "alibaba", b"", 400),  # a page token that decodes to 3,000 nested lists
+        ("GET", "applications?maxResults=" + "9" * 4400, b"", 400),
+        ("GET", "applications?createdAtAfter=0001-01-01T00:00:00%2B01:00", b"", 200),
+    ],
+    ids=["lone-surrogate", "deep-page-token", "4400-digit-integer", "year-one-with-offset"],
+)
+def test_hostile_values_get_a_4xx_or_an_answer_never_a_500(
+    server: EmulatorServer, method: str, path: str, body: bytes, status: int
+) -> None:
+    import base64
+
+    server.emulator.create_container("aws-emr-serverless", "00fhostile")
+    if path == "alibaba":
+        token = base64.urlsafe_b64encode(b"[" * 3000).decode()
+        target = f"{_alibaba_runs(server)}?nextToken={token}"
+    else:
+        target = jobruns(server) + path.removeprefix("applications")
+    got, _, answer = raw(server, method, target, body)
+    assert got == status, answer
+
+
+def test_config_filters_nested_too_deep_are_ignored(server: EmulatorServer, alibaba: object) -> None:
+    from .test_alibaba import start
+
+    start(alibaba, server.defaults["alibaba-emr-serverless-spark"])
+    got, _, answer = raw(server, "GET", f"{_alibaba_runs(server)}?applicationConfigs=" + "%5B" * 5000)
+    assert got == 200 and json.loads(answer)["jobRuns"]
+
+
+@pytest.mark.parametrize("step", ["NaN", "Infinity", "1e300", "-1"])
+def test_the_clock_refuses_steps_that_would_break_it(server: EmulatorServer, step: str) -> None:
+    before = server.emulator.clock.now()
+    got, _, answer = raw(server, "POST", "/_emulator/clock", ('{"advance": ' + step + "}").encode())
+    assert got == 400 and "clock moves forward by 0 to" in json.loads(answer)["error"]
+    assert server.emulator.clock.now() == before
+
+
+def test_a_kept_alive_connection_gets_no_answer_after_stop() -> None:
+    with EmulatorServer() as running:
+        parsed = urllib.parse.urlsplit(running.url)
+        connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=5)
+        connection.request("GET", "/_emulator")
+        assert connection.getresponse().read()
+        running.stop()
+        with pytest.raises((http.client.HTTPException, OSError)):
+            connection.request("GET", "/_emulator")
+            connection.getresponse()
+        connection.close()

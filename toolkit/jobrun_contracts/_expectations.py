@@ -73,7 +73,7 @@ def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> 
             failures.append(f"error {seen.error_code or 'none'}, expected {_either(wanted)}")
     if "names_field" in expect:
         name = str(scope.render(expect["names_field"]))
-        if not seen.error_message or name not in seen.error_message:
+        if not seen.error_message or not _names(seen.error_message, name):
             failures.append(f"the error message does not name '{name}': {_short(seen.error_message) or 'no message'}")
     for pointer, value in expect.get("equal", {}).items():
         wanted_value, actual = scope.render(value), at(pointer)
@@ -97,6 +97,8 @@ def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> 
             )
     if "lifecycle" in expect:
         states = seen.states
+        if not states:
+            failures.append("no state was observed")
         for before, after in itertools.pairwise(states):
             if not lifecycle.may_follow(before, after):
                 failures.append(f"state went from {before} to {after}, which the state machine does not allow")
@@ -122,6 +124,9 @@ def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> 
     if "exactly_once" in expect:
         wanted_ids = scope.render(expect["exactly_once"])
         collected = seen.collected or []
+        if not isinstance(wanted_ids, list) or not wanted_ids:
+            failures.append("exactly_once names no ids to look for")
+            wanted_ids = []
         for item in wanted_ids:
             count = collected.count(item)
             if count != 1:
@@ -129,6 +134,8 @@ def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> 
     if "each" in expect:
         rule = expect["each"]
         items = at(rule["in"])
+        if not isinstance(items, list):
+            failures.append(f"{rule['in']} is {_show(items)}, not a list")
         for index, item in enumerate(items if isinstance(items, list) else []):
             for pointer, values in rule.get("one_of", {}).items():
                 allowed, actual = scope.render(values), resolve(item, pointer)
@@ -137,6 +144,11 @@ def _check_one(key: str, value: Any, seen: Observed, scope: Scope, api: str) -> 
                         f"{rule['in']}/{index}{pointer} is {_show(actual)}, expected one of {_show(allowed)}"
                     )
     return failures
+
+
+def _names(message: str, field: str) -> bool:
+    """The message names the field as a word of its own: 'id' in "Invalid request" does not count."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(field)}(?![A-Za-z0-9_])", message) is not None
 
 
 def as_seconds(value: Any) -> float | None:

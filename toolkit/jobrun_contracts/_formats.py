@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 
 # ISO 8601 as botocore's serializer writes it and its parser reads it: a date, or a date-time
 # with optional seconds, fraction and offset. The calendar is checked separately.
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?\Z")
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?\Z", re.ASCII
+)
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z", re.ASCII)
 
 
 def _calendar(match: re.Match[str] | None) -> bool:
@@ -37,13 +39,16 @@ def iso8601_seconds(value: str) -> float:
         raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
     year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
     fraction = re.search(r"\.(\d+)", value[10:])
-    moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    try:
+        seconds = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc).timestamp()
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"not a calendar moment: {value!r} ({error})") from None
     offset = match.group(7)
-    if offset and offset not in ("Z", "z"):
+    if offset and offset not in ("Z", "z"):  # float arithmetic: an offset at year 1 or 9999 must not overflow
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment.timestamp() + (float("0." + fraction.group(1)) if fraction else 0.0)
+        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return seconds + (float("0." + fraction.group(1)) if fraction else 0.0)
 
 
 CHECKERS = {"iso8601-timestamp": is_iso8601_timestamp, "date-time": is_date_time}

@@ -80,6 +80,8 @@ def fuzz_clauses(api: str, count: int) -> list[Clause]:
         request: dict[str, Any] = {"generate": "valid"}
         if name == "ListJobRuns":
             request["without"] = ["nextToken"]
+            if api == "aws-emr-containers":  # no documented bounds: a valid value cannot be told from a refused one
+                request["without"].append("maxResults")
         if api != "alibaba-emr-serverless-spark" and name == _START:
             # A run needs a driver (and on EMR on EKS, without a job template, a release and a role),
             # though the request schema leaves them optional: fill in what a draw leaves out.

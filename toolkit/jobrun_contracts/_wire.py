@@ -20,7 +20,7 @@ from . import registry
 from ._http import HttpRequest
 from .registry import Operation
 
-_INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")  # longer is no 64-bit integer (and int() refuses over 4,300 digits)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 

@@ -26,7 +26,13 @@ from .targets import Target, Unsupported
 from .validation import validator_for
 
 Outcome = Literal["passed", "failed", "skipped"]
-_REDACTED_HEADERS = ("authorization", "x-amz-security-token", "x-acs-security-token", "x-acs-bearer-token")
+_REDACTED_HEADERS = (
+    "authorization",
+    "x-amz-security-token",
+    "x-acs-security-token",
+    "x-acs-bearer-token",
+    "x-acs-accesskey-id",
+)
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,9 @@ class ClauseRun:
             message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
             reason = f"the clause itself is broken: {message}"
             return ClauseResult(self.clause, "failed", reason, self.exchanges, time.perf_counter() - began)
+        except Exception as error:  # whatever a target sent must fail one clause, never end the run
+            reason = f"internal error while checking: {type(error).__name__}: {error}"
+            return ClauseResult(self.clause, "failed", reason, self.exchanges, time.perf_counter() - began)
         return ClauseResult(self.clause, "passed", "", self.exchanges, time.perf_counter() - began)
 
     def _why_skip(self) -> str | None:
@@ -314,7 +323,10 @@ class ClauseRun:
         from ._replay import invalid_examples
 
         operation = step["fuzz_invalid"]
-        for instance, expected in invalid_examples(self.api, operation, int(step["count"]), self.settings.seed):
+        drawn = invalid_examples(self.api, operation, int(step["count"]), self.settings.seed)
+        if not drawn:
+            raise _Skipped(f"no documented constraint of {operation} can be broken on the wire")
+        for instance, expected in drawn:
             request = {**instance}
             for field_name, value in step.get("with", {}).items():
                 if field_name != expected["pointer"].split("/")[1]:
@@ -364,7 +376,10 @@ class ClauseRun:
         if 200 <= response.status < 300:
             if not isinstance(body, dict):
                 raise _Failed(f"{exchange.step}: status {response.status} without a JSON object body")
-            violations = validator_for(self.api, operation, "response").validate(body)
+            try:
+                violations = validator_for(self.api, operation, "response").validate(body)
+            except JobrunContractsError as error:
+                raise _Failed(f"{exchange.step}: the {operation} response cannot be checked: {error}") from None
             if violations:  # reported with the step's own expectations, which often say more
                 details = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations[:3])
                 more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""

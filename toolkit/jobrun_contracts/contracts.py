@@ -90,6 +90,8 @@ def read_contract_file(path: str) -> list[Clause]:
                     for key in ("call", "paginate"):
                         if key in step:
                             registry.operation(api, step[key])
+                    for pattern in step.get("expect", {}).get("matches", {}).values():
+                        _check_regex(pattern)
             except JobrunContractsError as error:
                 line = document.line_of(f"/clauses/{index}")
                 raise InputError(f"clauses[{index}] ({raw['id']}): {error}", path=path, line=line) from None
@@ -107,6 +109,13 @@ def read_contract_file(path: str) -> list[Clause]:
                 )
             )
     return clauses
+
+
+def _check_regex(pattern: str) -> None:
+    try:
+        re.compile(_TEMPLATE.sub("x", pattern))
+    except re.error as error:
+        raise UsageError(f"'matches' pattern {pattern!r} is not a regular expression: {error}") from None
 
 
 def _builtin_files() -> list[str]:

@@ -92,7 +92,11 @@ class Validator:
         return list(self.iter_violations(instance))
 
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
-        for error in self._engine.iter_errors(instance):
+        try:
+            errors = list(self._engine.iter_errors(instance))
+        except ValueError:  # e.g. a lone surrogate, which the engine cannot hold as text
+            raise _not_json(instance) from None
+        for error in errors:
             yield from self._explain(error, instance)
 
     # -- turning an engine error into violations -------------------------------------------

@@ -392,7 +392,11 @@ FLAVOURS: dict[str, ApiFlavour] = {
 
 
 def _json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escaped, it is still valid JSON
+        return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
 def _base36(rng: random.Random, length: int) -> str:
@@ -411,7 +415,7 @@ def _configured(request: Mapping[str, Any], wanted: Any, read: Any) -> bool:
     """Alibaba's config filters: a JSON list of {key, value}, each of which the run must carry."""
     try:
         pairs = json.loads(wanted) if isinstance(wanted, str) else wanted
-    except ValueError:
+    except (ValueError, RecursionError):
         return True  # not the documented form: the filter is ignored, as an unknown filter is
     if not isinstance(pairs, list):
         return True

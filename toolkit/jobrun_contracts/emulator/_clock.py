@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+
+MAX_STEP = 10 * 366 * 86400.0  # ten years: far enough for any run, near enough to stay a valid timestamp
 
 
 class Clock:
@@ -26,8 +29,8 @@ class Clock:
             return self._start + self._offset + wall
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_STEP:
+            raise ValueError(f"the clock moves forward by 0 to {MAX_STEP:g} seconds at a time, not {seconds!r}")
         with self._lock:
             self._offset += seconds
         return self.now()

@@ -37,9 +37,12 @@ def handle_control(emulator: Emulator, request: HttpRequest, path: str, query: l
             return _answer(200, {"now": emulator.clock.now()})
         if parts == ["clock"] and method == "POST":
             seconds = body.get("advance")
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                return _answer(400, {"error": "'advance' must be a number of seconds >= 0"})
-            return _answer(200, {"now": emulator.advance(float(seconds))})
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+                return _answer(400, {"error": "'advance' must be a number of seconds"})
+            try:
+                return _answer(200, {"now": emulator.advance(float(seconds))})
+            except (ValueError, OverflowError) as error:
+                return _answer(400, {"error": str(error)})
         if len(parts) == 3 and parts[0] == "runs" and parts[2] == "fail" and method == "POST":
             reason = body.get("reason", "Job run failed: failure injected by the test.")
             try:
@@ -54,10 +57,12 @@ def handle_control(emulator: Emulator, request: HttpRequest, path: str, query: l
             emulator.fail_new_runs(bool(body.get("fail", True)), api)
             return _answer(200, {"fail": bool(body.get("fail", True)), "api": api})
         if parts == ["containers"] and method == "POST":
-            api = body.get("api")
+            api, wanted = body.get("api"), body.get("id")
             if api not in emulator.apis:
                 return _answer(400, {"error": f"'api' must be one of {', '.join(emulator.apis)}"})
-            container_id = emulator.create_container(api, body.get("id"))
+            if wanted is not None and (not isinstance(wanted, str) or not wanted or "/" in wanted):
+                return _answer(400, {"error": "'id' must be a non-empty string without '/'"})
+            container_id = emulator.create_container(api, wanted)
             return _answer(200, {"api": api, "id": container_id})
         if parts == ["reset"] and method == "POST":
             emulator.reset()

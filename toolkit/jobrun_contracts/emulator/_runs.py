@@ -91,8 +91,8 @@ def cancel(run: Run, lifecycle: Lifecycle, now: float, timings: Timings) -> None
 
 
 def fail_now(run: Run, lifecycle: Lifecycle, now: float, reason: str) -> bool:
-    """An injected failure: the run fails at once, unless it has already finished."""
-    if run.event_at(now).state in lifecycle.terminal:
+    """An injected failure: the run fails at once, unless it has finished or is being cancelled."""
+    if run.event_at(now).state in (*lifecycle.terminal, lifecycle.cancelling):  # cancelling may only end cancelled
         return False
     run.events = [e for e in run.events if e.at <= now]
     run.events.append(Event(now, lifecycle.failure, reason))

@@ -41,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_plain(413, f"request bodies are limited to {MAX_BODY} bytes"), close=True)
             return
         body = self.rfile.read(length) if length else b""
+        if self.server.closing:  # stopped while this kept-alive connection waited: no more answers
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = HttpRequest(self.command.upper(), self.path, headers, body)
         try:
@@ -76,6 +79,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     emulator: Emulator
+    closing = False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hangs up mid-request is not the server's problem to print
@@ -125,6 +129,7 @@ class EmulatorServer:
         self._server.serve_forever()
 
     def stop(self) -> None:
+        self._server.closing = True
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)

@@ -45,6 +45,7 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
             ),
             "createdAt": _iso(now),
             "tags": attributes.get("tags", {}),
+            **({"clientToken": attributes["clientToken"]} if "clientToken" in attributes else {}),
         }
     return {"workspaceId": container_id, **attributes}
 
@@ -89,7 +90,8 @@ def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[st
     if not isinstance(body, dict):
         return flavour.error_response(ServiceError(400, "SerializationException", "Expected a JSON object"), request_id)
     handler = _applications if api == "aws-emr-serverless" else _virtual_clusters
-    result = handler(emulator, request.method, segments[1:], body)
+    with emulator._lock:  # the container maps are shared with every other request thread
+        result = handler(emulator, request.method, segments[1:], body)
     if isinstance(result, ServiceError):
         return flavour.error_response(result, request_id)
     return flavour.ok_response(result, request_id)

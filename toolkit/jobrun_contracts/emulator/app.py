@@ -23,7 +23,7 @@ from urllib.parse import quote
 from .. import registry
 from .._http import AuthFailure, HttpRequest, HttpResponse
 from .._wire import BodyError, decode, match, split_target
-from ..errors import UsageError
+from ..errors import JobrunContractsError, UsageError
 from ..registry import APIS, Operation
 from ..service_errors import ServiceError
 from ..validation import validator_for
@@ -170,7 +170,10 @@ class Emulator:
             instance = decode(operation, path_params, query, request.body)
         except BodyError as error:
             return flavour.error_response(flavour.bad_body(str(error)), request_id)
-        violations = validator_for(api, operation.name, "request", wire=True, strict=False).validate(instance)
+        try:
+            violations = validator_for(api, operation.name, "request", wire=True, strict=False).validate(instance)
+        except JobrunContractsError as error:  # e.g. a lone surrogate: JSON the service cannot read as text
+            return flavour.error_response(flavour.bad_body(str(error)), request_id)
         invalid = flavour.invalid(violations)
         if invalid is not None:
             return flavour.error_response(invalid, request_id)
@@ -237,8 +240,8 @@ class Emulator:
         return verify_acs3(request, secrets=self.credentials)
 
     def _request_id(self, flavour: ApiFlavour) -> str:
-        with self._lock:
-            request_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """Random, apart from the seeded ids: run ids must not depend on how many requests came first."""
+        request_id = str(uuid.uuid4())
         return request_id.upper() if isinstance(flavour, AlibabaServerlessSpark) else request_id
 
     def _check_response(self, api: str, operation: str, body: Mapping[str, Any]) -> None:
@@ -373,7 +376,7 @@ def _read_token(token: str, filter_key: str) -> int | None:
     """The cursor in a token, or None when it is not one of ours or was made for other filters."""
     try:
         seq, key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, RecursionError, binascii.Error):
         return None
     if not isinstance(seq, int) or isinstance(seq, bool) or key != filter_key:
         return None

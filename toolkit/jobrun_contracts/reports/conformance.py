@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
@@ -10,6 +11,19 @@ from xml.etree import ElementTree
 from ..conformance import ClauseResult, Report
 
 _MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
+# Characters XML 1.0 cannot carry at all, and terminal controls a target could slip into a reason.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """A target's words, made safe to print on one line: controls shown as escapes."""
+    text = text.replace("\r\n", "\n").replace("\n", " \\n ")
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_text(report: Report) -> str:
@@ -23,7 +37,7 @@ def render_text(report: Report) -> str:
         width = max(len(f"{r.clause.operation}::{r.clause.id}") for r in results)
         for result in results:
             name = f"{result.clause.operation}::{result.clause.id}"
-            reason = f"  {result.reason}" if result.reason else ""
+            reason = f"  {_one_line(result.reason)}" if result.reason else ""
             lines.append(f"  {_MARK[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
         lines.append("")
     counts = report.counts()
@@ -67,10 +81,12 @@ def render_junit(report: Report) -> str:
             time=f"{result.seconds:.3f}",
         )
         if result.outcome == "skipped":
-            ElementTree.SubElement(case, "skipped", message=result.reason)
+            ElementTree.SubElement(case, "skipped", message=_xml(result.reason))
         elif result.outcome == "failed":
-            failure = ElementTree.SubElement(case, "failure", message=result.reason, type=f"{clause.level} clause")
-            failure.text = f"{clause.summary}\nsource: {clause.source}\n{result.evidence()}"
+            failure = ElementTree.SubElement(
+                case, "failure", message=_xml(result.reason), type=f"{clause.level} clause"
+            )
+            failure.text = _xml(f"{clause.summary}\nsource: {clause.source}\n{result.evidence()}")
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 

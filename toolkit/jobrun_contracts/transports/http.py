@@ -23,6 +23,8 @@ class HttpTransport:
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise UsageError(f"not an http(s) URL: '{base_url}'")
+        if parsed.username is not None or parsed.password is not None:
+            raise UsageError("put no credentials in the target URL: they would travel in every request and report")
         self.base_url = base_url.rstrip("/")
         self._scheme = parsed.scheme
         self._host = parsed.hostname
