@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from jobrun_contracts.emulator import Emulator
+from jobrun_contracts import validate
+from jobrun_contracts.emulator import Emulator, EmulatorServer
 
 from .conftest import ROLE
 
@@ -192,3 +196,44 @@ def test_a_forged_page_token_is_refused(serverless: Any, emulator: Emulator) -> 
         400,
         "ValidationException",
     )
+
+
+def _raw(server: EmulatorServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """A request as any HTTP client sends it: botocore would drop the unknown members these tests are about."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_unknown_members_are_dropped_at_any_depth_before_validation(server: EmulatorServer) -> None:
+    """Found by schemathesis: nested unknown members were kept, stored and sent back by GetJobRun.
+
+    The service's deserialiser drops them before anything is checked, so a union counts only
+    the members it names: one driver plus an unknown member is one driver, an unknown member alone none.
+    """
+    jobruns = f"/applications/{server.defaults['aws-emr-serverless']}/jobruns"
+    configuration = {"classification": "spark-defaults", "properties": {"spark.a": "b"}, "colour": "red"}
+    body = {
+        "clientToken": "t1",
+        "executionRoleArn": ROLE,
+        "jobDriver": {"sparkSubmit": {**DRIVER["sparkSubmit"], "extra": 1}, "notADriver": {}},
+        "configurationOverrides": {"applicationConfiguration": [configuration]},
+        "tags": {"any-key": "kept"},
+        "unknownTopLevel": True,
+    }
+    status, started = _raw(server, "POST", jobruns, body)
+    assert status == 200, started
+    status, got = _raw(server, "GET", f"{jobruns}/{started['jobRunId']}")
+    run = got["jobRun"]
+    assert (run["jobDriver"], run["tags"]) == (DRIVER, {"any-key": "kept"})
+    assert run["configurationOverrides"] == {
+        "applicationConfiguration": [{"classification": "spark-defaults", "properties": {"spark.a": "b"}}]
+    }
+    assert validate(got, api="aws-emr-serverless", operation="GetJobRun", direction="response", strict=True) == []
+    status, refused = _raw(server, "POST", jobruns, {**body, "clientToken": "t2", "jobDriver": {"notADriver": {}}})
+    assert status == 400 and "jobDriver" in refused["message"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from jobrun_contracts import registry
 from jobrun_contracts._formats import iso8601_seconds
-from jobrun_contracts._wire import decode, encode, match, split_target
+from jobrun_contracts._wire import BodyError, decode, encode, known_members, match, split_target
 from jobrun_contracts.strategies import requests
 
 OPERATIONS = [(op.api, op.name) for api in registry.APIS for op in registry.operations(api)]
@@ -60,3 +60,37 @@ def test_wrong_types_travel_as_their_json_text() -> None:
     request = encode(operation, {"applicationId": 12, "maxResults": "many", "states": ["RUNNING", "FAILED"]}, "h")
     assert request.target == "/applications/12/jobruns?maxResults=many&states=RUNNING&states=FAILED"
     assert request.body == b""
+
+
+def test_known_members_drops_unknown_members_at_any_depth_and_keeps_map_keys() -> None:
+    """What a service's deserialiser keeps: declared members, every key of a map, a wrong type for validation."""
+    operation = registry.operation("aws-emr-serverless", "StartJobRun")
+    configuration = {"classification": "c", "properties": {"any.key": "v"}, "configurations": [{"classification": "d"}]}
+    instance = {
+        "applicationId": "a",
+        "extra": 1,
+        "jobDriver": {"sparkSubmit": {"entryPoint": "s3://b/c.py", "extra": 2}, "extra": 3},
+        "tags": {"any-key": "v"},
+        "configurationOverrides": {
+            "applicationConfiguration": [
+                {**configuration, "configurations": [{"classification": "d", "extra": 4}], "extra": 5}
+            ]
+        },
+        "name": {"wrong": "type"},
+    }
+    assert known_members(operation, instance) == {
+        "applicationId": "a",
+        "jobDriver": {"sparkSubmit": {"entryPoint": "s3://b/c.py"}},
+        "tags": {"any-key": "v"},
+        "configurationOverrides": {"applicationConfiguration": [configuration]},
+        "name": {"wrong": "type"},
+    }
+
+
+def test_known_members_refuses_nesting_too_deep_to_walk_as_a_body_error() -> None:
+    operation = registry.operation("aws-emr-serverless", "StartJobRun")
+    configuration: dict[str, Any] = {"classification": "c"}
+    for _ in range(5000):
+        configuration = {"classification": "c", "configurations": [configuration]}
+    with pytest.raises(BodyError, match="nested too deeply"):
+        known_members(operation, {"configurationOverrides": {"applicationConfiguration": [configuration]}})

@@ -84,6 +84,44 @@ def decode(operation: Operation, path: dict[str, str], query: list[tuple[str, st
     return instance
 
 
+def known_members(operation: Operation, instance: Mapping[str, Any]) -> dict[str, Any]:
+    """``instance`` without the members its schema does not declare, at any depth.
+
+    The services' deserialisers drop unknown members wherever they are, before validation: a
+    service never stores or returns them, and a union counts only the members it names. Maps
+    (``additionalProperties`` with a schema) keep every key; a value of the wrong type is left as
+    it is, for validation to report. Nesting too deep to walk is a :class:`BodyError`.
+    """
+    document = registry.schema(operation.api, operation.name, "request")
+    resolver = registry.referencing_registry(operation.api).resolver(document["$id"])
+    try:
+        known: dict[str, Any] = _known(resolver, document, instance)
+    except RecursionError:
+        raise BodyError("the body is nested too deeply") from None
+    return known
+
+
+def _known(resolver: Any, schema: dict[str, Any], value: Any) -> Any:
+    while "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        resolver, schema = resolved.resolver, resolved.contents
+    if isinstance(value, Mapping):
+        properties = schema.get("properties", {})
+        rest = schema.get("additionalProperties", True)
+        kept: dict[str, Any] = {}
+        for name, member in value.items():
+            if name in properties:
+                kept[name] = _known(resolver, properties[name], member)
+            elif isinstance(rest, dict):
+                kept[name] = _known(resolver, rest, member)
+            elif rest is not False:
+                kept[name] = member
+        return kept
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_known(resolver, schema["items"], item) for item in value]
+    return value
+
+
 def encode(operation: Operation, instance: Mapping[str, Any], host: str) -> HttpRequest:
     """The HTTP request an SDK would send for this input, built without the SDK so invalid input travels too.
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .. import registry
 from .._http import AuthFailure, HttpRequest, HttpResponse
-from .._wire import BodyError, decode, match, split_target
+from .._wire import BodyError, decode, known_members, match, split_target
 from ..errors import JobrunContractsError, UsageError
 from ..registry import APIS, Operation
 from ..service_errors import ServiceError
@@ -167,7 +167,8 @@ class Emulator:
         if refusal is not None:
             return flavour.error_response(ServiceError(refusal.status, refusal.code, refusal.message), request_id)
         try:
-            instance = decode(operation, path_params, query, request.body)
+            # The deserialiser drops unknown members at any depth before anything is checked, as services do.
+            instance = known_members(operation, decode(operation, path_params, query, request.body))
         except BodyError as error:
             return flavour.error_response(flavour.bad_body(str(error)), request_id)
         try:
@@ -177,8 +178,6 @@ class Emulator:
         invalid = flavour.invalid(violations)
         if invalid is not None:
             return flavour.error_response(invalid, request_id)
-        known = {f.name for f in operation.fields}
-        instance = {k: v for k, v in instance.items() if k in known}  # unknown members are ignored, as services do
         handler: Callable[..., _Outcome] = getattr(
             self, self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
         )
