@@ -144,7 +144,39 @@ def test_body_members_are_the_request_body(api: str) -> None:
         request = registry.schema(api, op.name, "request")
         assert set(schema["properties"]) == {f.wire_name for f in body}
         assert schema.get("required", []) == [f.wire_name for f in body if f.required]
-        assert schema["additionalProperties"] == request["additionalProperties"]
+        assert request["additionalProperties"] is False
+        assert "additionalProperties" not in schema and schema["x-unknown-members"] == "ignored"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_requests_are_open_at_every_depth_and_responses_closed(api: str) -> None:
+    """The wire drops unknown request members, so the request side is open; responses keep the closed shapes."""
+    document = openapi_document(api)
+    schemas = document["components"]["schemas"]
+    request_side: set[str] = set()
+    pending = [
+        node
+        for op in operations(api)
+        for node in (item(document, op).get("parameters", []), item(document, op).get("requestBody", {}))
+    ]
+    while pending:
+        for node in walk(pending.pop()):
+            name = node.get("$ref", "").removeprefix("#/components/schemas/").split("/")[0]
+            if name and name not in request_side:
+                request_side.add(name)
+                pending.append(schemas[name])
+    assert request_side
+    for name in request_side:
+        assert not [node for node in walk(schemas[name]) if node.get("additionalProperties") is False], name
+    opened = [name for name in request_side if name.endswith(".request")]
+    assert opened
+    for name in opened:
+        closed = schemas.get(name.removesuffix(".request"))
+        assert closed != schemas[name]  # a shape that responses use too keeps its closed form for them
+    assert any(node.get("x-unknown-members") == "ignored" for name in opened for node in walk(schemas[name]))
+    for op in operations(api):
+        response = item(document, op)["responses"][str(op.status)]["content"]["application/json"]["schema"]
+        assert resolve(document, response)["additionalProperties"] is False
 
 
 def test_lists_travel_as_each_service_sends_them() -> None:
@@ -171,6 +203,28 @@ def test_lists_travel_as_each_service_sends_them() -> None:
         if parameter["name"] in encoded:  # states=["Running","Submitted"], one key
             assert list(parameter["content"]) == ["application/json"]
             assert "schema" not in parameter and "style" not in parameter
+
+
+@pytest.mark.parametrize("api", AWS)
+def test_a_union_counts_only_the_members_it_names_on_the_request_side(api: str) -> None:
+    """The wire drops unknown members before it counts, so ``minProperties``/``maxProperties`` 1 become ``oneOf``."""
+    document = openapi_document(api)
+    schemas = document["components"]["schemas"]
+    closed, opened = schemas["JobDriver"], schemas["JobDriver.request"]
+    assert (closed["minProperties"], closed["maxProperties"], closed["additionalProperties"]) == (1, 1, False)
+    assert "minProperties" not in opened and "maxProperties" not in opened
+    assert opened["oneOf"] == [{"required": [name]} for name in opened["properties"]]
+    drivers = {
+        member: value
+        for path in sorted((FIXTURES / api / "StartJobRun" / "valid").glob("*.json"))
+        for member, value in json.loads(path.read_text(encoding="utf-8")).get("jobDriver", {}).items()
+    }
+    assert set(drivers) == set(opened["properties"])
+    where = "/components/schemas/JobDriver.request"
+    for member, value in drivers.items():
+        assert errors(document, where, {member: value, "extra": 1}) == []
+    assert errors(document, where, {"extra": 1}) != []
+    assert errors(document, where, drivers) != []
 
 
 def test_aws_query_timestamps_are_strings_on_the_wire() -> None:
@@ -307,7 +361,7 @@ def test_request_fixture_split_by_the_registry_fits_the_document(path: Path) -> 
         return
     where = at + pointer("requestBody", "content", "application/json", "schema")
     assert errors(document, where, body) == []
-    assert errors(document, where, {**body, "notAMember": 1}) != []
+    assert errors(document, where, {**body, "notAMember": 1}) == []  # the wire drops unknown members
 
 
 @pytest.mark.parametrize(
@@ -430,7 +484,8 @@ def test_schemathesis_draws_requests_our_validator_accepts(api: str, name: str, 
     @given(strategy)
     def check(case: Any) -> None:
         instance = _wire.decode(op, *wire_request(op, case))
-        assert validate(instance, api=api, operation=name, wire=True) == []
+        # The document admits unknown members, as the wire does; once dropped, the request is valid to the letter.
+        assert validate(_wire.known_members(op, instance), api=api, operation=name, wire=True) == []
 
     check()
 
