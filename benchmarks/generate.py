@@ -490,6 +490,22 @@ class Row:
     def rate(self) -> float:
         return self.calls / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def from_worker(cls, label: str, got: dict[str, Any], **extra: Any) -> Row:
+        """A row from a worker's ``measure`` answer."""
+        return cls(
+            label,
+            "requests",
+            got["hypothesis"],
+            got["calls"],
+            got["seconds"],
+            got["stopped"],
+            got["runs"],
+            sorted(got["sizes"]),
+            choices=got["choices"],
+            **extra,
+        )
+
 
 def check_ours(case: Case, values: list[Any]) -> str:
     """How many drawn values our validator agrees with: valid ones accepted, invalid ones
@@ -764,17 +780,8 @@ def measure_baseline(
         "hc_seeds": [seed + s for s in b.hc_seeds],
     }
     got = call_worker(python, spec, env=env_used)
-    row = Row(
-        f"hypothesis-jsonschema `from_schema` ({API} {OPERATION}, bundled)",
-        "requests",
-        got["hypothesis"],
-        got["calls"],
-        got["seconds"],
-        got["stopped"],
-        got["runs"],
-        sorted(got["sizes"]),
-        health=got["health"],
-        choices=got["choices"],
+    row = Row.from_worker(
+        f"hypothesis-jsonschema `from_schema` ({API} {OPERATION}, bundled)", got, health=got["health"]
     )
     checker = validator_for(API, OPERATION, "request")
     drawn = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
@@ -810,17 +817,7 @@ def measure_baseline(
     except RuntimeError as error:
         notes.append(f"The control run of ours under the baseline's Hypothesis failed: {error}")
         return
-    rows["control"] = Row(
-        OURS[0].label + ", control",
-        "requests",
-        got["hypothesis"],
-        got["calls"],
-        got["seconds"],
-        got["stopped"],
-        got["runs"],
-        sorted(got["sizes"]),
-        choices=got["choices"],
-    )
+    rows["control"] = Row.from_worker(OURS[0].label + ", control", got)
 
 
 def report(
