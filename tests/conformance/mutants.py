@@ -125,7 +125,7 @@ class IdBreaksPattern(EmrServerless):
 
 
 class ContainersNotFoundAs404(EmrContainers):
-    def not_found(self, operation: Any, message: str) -> ServiceError:
+    def not_found(self, operation: Any, message: str, missing: str = "run") -> ServiceError:
         return ServiceError(404, "ResourceNotFoundException", message)
 
 

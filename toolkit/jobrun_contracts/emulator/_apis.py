@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from .. import registry
 from .._formats import iso8601_seconds
 from .._http import HttpResponse
 from .._lifecycle import LIFECYCLES, Lifecycle
@@ -31,12 +32,16 @@ class ApiFlavour:
 
     api: ClassVar[str]
     container_kind: ClassVar[str]  # how a message names the container
-    run_id_field: ClassVar[str]  # the request member that names a run in Get/Cancel
     default_page: ClassVar[int]
 
     @property
     def lifecycle(self) -> Lifecycle:
         return LIFECYCLES[self.api]
+
+    @property
+    def run_id_field(self) -> str:
+        """The request member that names a run in Get/Describe/Cancel."""
+        return registry.RUN_ID[self.api]
 
     def new_container_id(self, rng: random.Random) -> str:
         raise NotImplementedError
@@ -80,7 +85,8 @@ class ApiFlavour:
     def bad_body(self, message: str) -> ServiceError:
         raise NotImplementedError
 
-    def not_found(self, operation: Operation, message: str) -> ServiceError:
+    def not_found(self, operation: Operation, message: str, missing: str = "run") -> ServiceError:
+        """``missing``: the ``run`` or the ``container`` (or, on EMR on EKS, a job ``template``)."""
         raise NotImplementedError
 
     def conflict(self, operation: Operation, message: str) -> ServiceError:
@@ -104,7 +110,7 @@ class _Aws(ApiFlavour):
     def bad_body(self, message: str) -> ServiceError:
         return ServiceError(400, "SerializationException", message)
 
-    def not_found(self, operation: Operation, message: str) -> ServiceError:
+    def not_found(self, operation: Operation, message: str, missing: str = "run") -> ServiceError:
         # Only where the operation declares ResourceNotFoundException; elsewhere its declared 400.
         status = operation.errors.get("ResourceNotFoundException")
         if status is None:
@@ -135,7 +141,6 @@ class _Aws(ApiFlavour):
 class EmrServerless(_Aws):
     api = "aws-emr-serverless"
     container_kind = "Application"
-    run_id_field = "jobRunId"
     default_page = 50
 
     def new_container_id(self, rng: random.Random) -> str:
@@ -219,7 +224,6 @@ class EmrServerless(_Aws):
 class EmrContainers(_Aws):
     api = "aws-emr-containers"
     container_kind = "Virtual cluster"
-    run_id_field = "id"
     default_page = 50
 
     def new_container_id(self, rng: random.Random) -> str:
@@ -279,7 +283,6 @@ class EmrContainers(_Aws):
 class AlibabaServerlessSpark(ApiFlavour):
     api = "alibaba-emr-serverless-spark"
     container_kind = "Workspace"
-    run_id_field = "jobRunId"
     default_page = 20
 
     def new_container_id(self, rng: random.Random) -> str:
@@ -366,8 +369,8 @@ class AlibabaServerlessSpark(ApiFlavour):
     def bad_body(self, message: str) -> ServiceError:
         return ServiceError(400, "InvalidParameter", message)
 
-    def not_found(self, operation: Operation, message: str) -> ServiceError:
-        code = "InvalidJobRunId.NotFound" if "job run" in message.lower() else "InvalidWorkspaceId.NotFound"
+    def not_found(self, operation: Operation, message: str, missing: str = "run") -> ServiceError:
+        code = "InvalidWorkspaceId.NotFound" if missing == "container" else "InvalidJobRunId.NotFound"
         return ServiceError(404, code, message)
 
     def conflict(self, operation: Operation, message: str) -> ServiceError:

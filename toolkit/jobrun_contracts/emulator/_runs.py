@@ -54,9 +54,6 @@ class Run:
         event = self.event_at(now)
         return event.at if event.state in lifecycle.terminal else None
 
-    def updated_at(self, now: float) -> float:
-        return self.event_at(now).at
-
 
 def plan(
     lifecycle: Lifecycle, submitted_at: float, timings: Timings, *, fail: bool, timeout: float | None

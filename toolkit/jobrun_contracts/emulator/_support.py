@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._http import HttpRequest, HttpResponse
@@ -51,11 +52,8 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
 
 
 def api_of(segments: list[str]) -> str | None:
-    if segments[:1] == ["applications"]:
-        return "aws-emr-serverless"
-    if segments[:1] == ["virtualclusters"]:
-        return "aws-emr-containers"
-    return None
+    """The API whose container operations live under this path, if any."""
+    return next((kind.api for kind in _KINDS.values() if segments[:1] == [kind.path]), None)
 
 
 def start_problem(
@@ -72,7 +70,7 @@ def start_problem(
     if flavour.api != "aws-emr-containers":
         return None
     if "jobTemplateId" in request:
-        return flavour.not_found(operation, f"Job template {request['jobTemplateId']} does not exist.")
+        return flavour.not_found(operation, f"Job template {request['jobTemplateId']} does not exist.", "template")
     missing = [name for name in ("releaseLabel", "executionRoleArn", "jobDriver") if name not in request]
     if missing:
         names = ", ".join(missing)
@@ -89,62 +87,72 @@ def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[st
         return flavour.error_response(ServiceError(400, "SerializationException", "Malformed JSON body"), request_id)
     if not isinstance(body, dict):
         return flavour.error_response(ServiceError(400, "SerializationException", "Expected a JSON object"), request_id)
-    handler = _applications if api == "aws-emr-serverless" else _virtual_clusters
     with emulator._lock:  # the container maps are shared with every other request thread
-        result = handler(emulator, request.method, segments[1:], body)
+        result = _container_operation(emulator, _KINDS[api], request.method, segments[1:], body)
     if isinstance(result, ServiceError):
         return flavour.error_response(result, request_id)
     return flavour.ok_response(result, request_id)
 
 
-def _applications(
-    emulator: Emulator, method: str, rest: list[str], body: dict[str, Any]
-) -> dict[str, Any] | ServiceError:
-    api = "aws-emr-serverless"
-    containers = emulator._state.containers[api]
-    if not rest and method == "POST":
-        required, kept = ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags")
-        return _create(emulator, api, body, required, kept, ("applicationId", "name", "arn"))
-    if not rest and method == "GET":
-        summary = ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt")
-        return {"applications": [{"id": a["applicationId"], **{k: a[k] for k in summary}} for a in containers.values()]}
-    app = containers.get(rest[0]) if rest else None
-    if app is None:
-        return ServiceError(404, "ResourceNotFoundException", f"Application {rest[0] if rest else ''} does not exist.")
-    if len(rest) == 1 and method == "GET":
-        return {"application": _public(app)}
-    if len(rest) == 1 and method == "DELETE":
-        with emulator._lock:
-            del containers[rest[0]]
-        return {}
-    if len(rest) == 2 and method == "POST" and rest[1] in ("start", "stop"):
-        app["state"] = "STARTED" if rest[1] == "start" else "STOPPED"
-        app["updatedAt"] = emulator.clock.now()
-        return {}
-    return ServiceError(404, "UnknownOperationException", f"No operation at {method} /applications/{'/'.join(rest)}")
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between applications and virtual clusters: names, members, statuses."""
+
+    api: str
+    path: str  # the collection's first path segment
+    noun: str  # in messages
+    id_member: str  # the record's id member
+    required: tuple[str, ...]  # members CreateX needs
+    kept: tuple[str, ...]  # members CreateX stores
+    answered: tuple[str, ...]  # members CreateX answers
+    one: str  # GetX / DescribeX wraps the record in this member
+    many: str  # ListX answers its list in this member
+    listed: tuple[str, ...] | None  # a summary's members (besides its id); None: the whole record
+    not_found_status: int  # botocore: 404 on EMR Serverless, 400 on EMR on EKS
+    deleted_answers_id: bool
 
 
-def _virtual_clusters(
-    emulator: Emulator, method: str, rest: list[str], body: dict[str, Any]
+_KINDS = {
+    "aws-emr-serverless": _Kind(
+        "aws-emr-serverless", "applications", "Application", "applicationId",
+        ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags"),
+        ("applicationId", "name", "arn"), "application", "applications",
+        ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt"), 404, False,
+    ),
+    "aws-emr-containers": _Kind(
+        "aws-emr-containers", "virtualclusters", "Virtual cluster", "id",
+        ("name", "containerProvider", "clientToken"), ("name", "containerProvider", "tags"),
+        ("id", "name", "arn"), "virtualCluster", "virtualClusters", None, 400, True,
+    ),
+}  # fmt: skip
+
+
+def _container_operation(
+    emulator: Emulator, kind: _Kind, method: str, rest: list[str], body: dict[str, Any]
 ) -> dict[str, Any] | ServiceError:
-    api = "aws-emr-containers"
-    containers = emulator._state.containers[api]
+    containers = emulator._state.containers[kind.api]
     if not rest and method == "POST":
-        required, kept = ("name", "containerProvider", "clientToken"), ("name", "containerProvider", "tags")
-        return _create(emulator, api, body, required, kept, ("id", "name", "arn"))
+        return _create(emulator, kind.api, body, kind.required, kind.kept, kind.answered)
     if not rest and method == "GET":
-        return {"virtualClusters": [_public(c) for c in containers.values()]}
-    cluster = containers.get(rest[0]) if rest else None
-    if cluster is None:
-        missing_id = rest[0] if rest else ""
-        return ServiceError(400, "ResourceNotFoundException", f"Virtual cluster {missing_id} doesn't exist.")
+        if kind.listed is None:
+            return {kind.many: [_public(c) for c in containers.values()]}
+        return {kind.many: [{"id": c[kind.id_member], **{k: c[k] for k in kind.listed}} for c in containers.values()]}
+    record = containers.get(rest[0]) if rest else None
+    if record is None:
+        missing = rest[0] if rest else ""
+        return ServiceError(
+            kind.not_found_status, "ResourceNotFoundException", f"{kind.noun} {missing} does not exist."
+        )
     if len(rest) == 1 and method == "GET":
-        return {"virtualCluster": _public(cluster)}
+        return {kind.one: _public(record)}
     if len(rest) == 1 and method == "DELETE":
-        with emulator._lock:
-            del containers[rest[0]]
-        return {"id": rest[0]}
-    return ServiceError(404, "UnknownOperationException", f"No operation at {method} /virtualclusters/{'/'.join(rest)}")
+        del containers[rest[0]]
+        return {"id": rest[0]} if kind.deleted_answers_id else {}
+    if kind.api == "aws-emr-serverless" and len(rest) == 2 and method == "POST" and rest[1] in ("start", "stop"):
+        record["state"] = "STARTED" if rest[1] == "start" else "STOPPED"
+        record["updatedAt"] = emulator.clock.now()
+        return {}
+    return ServiceError(404, "UnknownOperationException", f"No operation at {method} /{kind.path}/{'/'.join(rest)}")
 
 
 def _create(

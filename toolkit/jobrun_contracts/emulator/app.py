@@ -178,9 +178,7 @@ class Emulator:
         invalid = flavour.invalid(violations)
         if invalid is not None:
             return flavour.error_response(invalid, request_id)
-        handler: Callable[..., _Outcome] = getattr(
-            self, self._handlers[operation.name.removeprefix("Describe").removeprefix("Get")]
-        )
+        handler: Callable[..., _Outcome] = getattr(self, self._handlers[operation.name])
         outcome = handler(flavour, operation, instance)
         if isinstance(outcome, ServiceError):
             return flavour.error_response(outcome, request_id)
@@ -255,7 +253,8 @@ class Emulator:
     def _container(self, flavour: ApiFlavour, operation: Operation, container_id: str) -> _Outcome:
         container = self._state.containers[flavour.api].get(container_id)
         if container is None:
-            return flavour.not_found(operation, f"{flavour.container_kind} {container_id} does not exist.")
+            message = f"{flavour.container_kind} {container_id} does not exist."
+            return flavour.not_found(operation, message, "container")
         return container
 
     def _run(self, flavour: ApiFlavour, operation: Operation, request: Mapping[str, Any]) -> Run | ServiceError:
@@ -359,9 +358,11 @@ class Emulator:
         shown = remaining[:page]
         return shown, (shown[-1][0] if len(remaining) > page and shown else None)
 
+    #: By method name, so that a variant (a subclass) can override one operation.
     _handlers: ClassVar[dict[str, str]] = {
         "StartJobRun": "_start",
-        "JobRun": "_get",
+        "GetJobRun": "_get",
+        "DescribeJobRun": "_get",
         "CancelJobRun": "_cancel",
         "ListJobRuns": "_list",
     }
