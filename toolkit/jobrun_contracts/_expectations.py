@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _pointers
-from ._formats import iso8601_seconds
+from ._formats import timestamp_seconds
 from ._lifecycle import LIFECYCLES
 from .contracts import Scope
 
@@ -151,25 +151,11 @@ def _names(message: str, field: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(field)}(?![A-Za-z0-9_])", message) is not None
 
 
-def as_seconds(value: Any) -> float | None:
-    """A timestamp of any of the three APIs' forms as a number, for ordering (units stay per API)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return iso8601_seconds(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _ordered(pointers: Sequence[str], at: Any) -> list[str]:
     present = [(p, at(p)) for p in pointers if at(p) is not MISSING]
     failures = []
     for (first, a), (second, b) in itertools.pairwise(present):
-        left, right = as_seconds(a), as_seconds(b)
+        left, right = timestamp_seconds(a), timestamp_seconds(b)
         if left is None or right is None:
             failures.append(f"{first} / {second} are not both timestamps: {_show(a)}, {_show(b)}")
         elif left > right:

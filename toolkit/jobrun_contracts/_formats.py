@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 # ISO 8601 as botocore's serializer writes it and its parser reads it: a date, or a date-time
 # with optional seconds, fraction and offset. The calendar is checked separately.
@@ -49,6 +50,29 @@ def iso8601_seconds(value: str) -> float:
         digits = offset[1:].replace(":", "")
         seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
     return seconds + (float("0." + fraction.group(1)) if fraction else 0.0)
+
+
+def timestamp_seconds(value: Any) -> float | None:
+    """Epoch seconds of a timestamp in any form the APIs use (a number, ISO 8601), or None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return iso8601_seconds(value)
+        except ValueError:
+            return None
+    return None
+
+
+def iso_utc(seconds: float) -> str:
+    """ISO 8601 in UTC with a ``Z``, as botocore writes request timestamps and EMR on EKS writes dates.
+
+    Raises OverflowError, OSError or ValueError beyond what a calendar can show.
+    """
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}" if moment.microsecond else "") + "Z"
 
 
 CHECKERS = {"iso8601-timestamp": is_iso8601_timestamp, "date-time": is_date_time}

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from . import registry
+from ._formats import iso_utc
 from ._http import HttpRequest
 from .registry import Operation
 
@@ -162,10 +162,9 @@ def encode(operation: Operation, instance: Mapping[str, Any], host: str) -> Http
 
 def _iso(seconds: float) -> Any:
     try:
-        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return iso_utc(seconds)
     except (OverflowError, OSError, ValueError):
         return seconds  # beyond what a calendar can show: send the number as it is
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}" if moment.microsecond else "") + "Z"
 
 
 @cache

@@ -10,11 +10,10 @@ import itertools
 import json
 import random
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from .. import registry
-from .._formats import iso8601_seconds
+from .._formats import iso_utc, timestamp_seconds
 from .._http import HttpResponse
 from .._lifecycle import LIFECYCLES, Lifecycle
 from ..registry import Operation
@@ -250,7 +249,7 @@ class EmrContainers(_Aws):
             "arn": self.arn(run),
             "state": event.state,
             "clientToken": request["clientToken"],
-            "createdAt": _iso(run.submitted_at),
+            "createdAt": iso_utc(run.submitted_at),
             "createdBy": CALLER,
             "stateDetails": event.details,
         }
@@ -264,7 +263,7 @@ class EmrContainers(_Aws):
             view["retryPolicyExecution"] = {"currentAttemptCount": 1}
         ended = run.ended_at(lifecycle, now)
         if ended is not None:
-            view["finishedAt"] = _iso(ended)
+            view["finishedAt"] = iso_utc(ended)
         if event.state == lifecycle.failure:
             view["failureReason"] = "USER_ERROR"
         return view
@@ -406,10 +405,6 @@ def _base36(rng: random.Random, length: int) -> str:
     return "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(length))
 
 
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _millis(seconds: float) -> int:
     return round(seconds * 1000)
 
@@ -451,9 +446,9 @@ def _runtime_conf(request: Mapping[str, Any]) -> dict[str, str]:
 def _created_between(run: Run, request: Mapping[str, Any], after: str, before: str) -> bool:
     """AWS's created-after (inclusive) and created-before (exclusive) filters, whatever each API calls them."""
     created = run.submitted_at
-    return (after not in request or created >= _epoch(request[after])) and (
-        before not in request or created < _epoch(request[before])
-    )
+    low = timestamp_seconds(request.get(after))
+    high = timestamp_seconds(request.get(before))
+    return (low is None or created >= low) and (high is None or created < high)
 
 
 def _in_states(view: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
@@ -463,13 +458,3 @@ def _in_states(view: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
 def _in_range(value: int, bounds: Mapping[str, Any]) -> bool:
     low, high = bounds.get("startTime"), bounds.get("endTime")
     return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _epoch(value: Any) -> float:
-    """A request timestamp (epoch seconds or ISO 8601, already validated) as epoch seconds."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(value)
-    except ValueError:
-        return iso8601_seconds(str(value))

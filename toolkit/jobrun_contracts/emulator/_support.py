@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._formats import iso_utc
 from .._http import HttpRequest, HttpResponse
 from ..registry import Operation
 from ..service_errors import ServiceError
-from ._apis import ACCOUNT, FLAVOURS, REGION, ApiFlavour, _iso
+from ._apis import ACCOUNT, FLAVOURS, REGION, ApiFlavour
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -44,7 +45,7 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
             "containerProvider": attributes.get(
                 "containerProvider", {"type": "EKS", "id": "emulated-eks", "info": {"eksInfo": {"namespace": "spark"}}}
             ),
-            "createdAt": _iso(now),
+            "createdAt": iso_utc(now),
             "tags": attributes.get("tags", {}),
             **({"clientToken": attributes["clientToken"]} if "clientToken" in attributes else {}),
         }
