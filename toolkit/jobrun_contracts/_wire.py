@@ -102,9 +102,7 @@ def known_members(operation: Operation, instance: Mapping[str, Any]) -> dict[str
 
 
 def _known(resolver: Any, schema: dict[str, Any], value: Any) -> Any:
-    while "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        resolver, schema = resolved.resolver, resolved.contents
+    resolver, schema = _resolve(resolver, schema)
     if isinstance(value, Mapping):
         properties = schema.get("properties", {})
         rest = schema.get("additionalProperties", True)
@@ -211,20 +209,21 @@ def _member_types(api: str, operation_name: str) -> dict[str, tuple[str, str | N
     resolver = registry.referencing_registry(api).resolver(document["$id"])
     kinds: dict[str, tuple[str, str | None]] = {}
     for name, member in document["properties"].items():
-        resolved = _resolve(resolver, member)
+        _, resolved = _resolve(resolver, member)
         kind = resolved.get("type", "string")
         if isinstance(kind, list):  # timestamps: string or number, and a query carries strings
             kind = "string"
         item_kind = None
         if kind == "array":
-            items = _resolve(resolver, resolved.get("items", {}))
+            _, items = _resolve(resolver, resolved.get("items", {}))
             item_kind = items.get("type", "string") if isinstance(items.get("type"), str) else "string"
         kinds[name] = (kind, item_kind)
     return kinds
 
 
-def _resolve(resolver: Any, node: dict[str, Any]) -> dict[str, Any]:
+def _resolve(resolver: Any, node: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Follow ``$ref`` to the schema itself, with the resolver its own references need."""
     while "$ref" in node:
         resolved = resolver.lookup(node["$ref"])
         resolver, node = resolved.resolver, resolved.contents
-    return node
+    return resolver, node

@@ -40,7 +40,6 @@ class Settings:
     timeout: float = 10.0  # seconds for one request
     clause_timeout: float = 120.0  # seconds of wall time for one clause
     poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
-    examples: int = 10  # generated requests per fuzzing clause
     seed: int = 0
     run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
 

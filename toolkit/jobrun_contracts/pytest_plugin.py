@@ -116,9 +116,7 @@ class ClauseItem(pytest.Item):
         from .errors import ContractFailure, TargetError
 
         config = self.config
-        settings = Settings(
-            timeout=_option(config, "timeout"), examples=_option(config, "examples"), seed=_option(config, "seed")
-        )
+        settings = Settings(timeout=_option(config, "timeout"), seed=_option(config, "seed"))
         try:
             target = _session_target(config)
         except TargetError as error:

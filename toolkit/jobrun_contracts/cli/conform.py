@@ -71,9 +71,7 @@ def conform_command(
             raise UsageError(f"--container takes API=ID with a known API, not '{pair}'")
         given[api] = container
     clauses = all_clauses(chosen, level=level, extra_dirs=contract_dirs, examples=examples)  # type: ignore[arg-type]
-    settings = Settings(
-        timeout=timeout, clause_timeout=clause_timeout, run_timeout=run_timeout, examples=examples, seed=seed
-    )
+    settings = Settings(timeout=timeout, clause_timeout=clause_timeout, run_timeout=run_timeout, seed=seed)
     with open_target(target, chosen, containers=given, region=region) as opened:
         show = sys.stderr.isatty()
         with click.progressbar(
