@@ -92,31 +92,61 @@ def known_members(operation: Operation, instance: Mapping[str, Any]) -> dict[str
     (``additionalProperties`` with a schema) keep every key; a value of the wrong type is left as
     it is, for validation to report. Nesting too deep to walk is a :class:`BodyError`.
     """
-    document = registry.schema(operation.api, operation.name, "request")
-    resolver = registry.referencing_registry(operation.api).resolver(document["$id"])
     try:
-        known: dict[str, Any] = _known(resolver, document, instance)
+        known: dict[str, Any] = _keep(_keeper(operation.api, operation.name), instance)
     except RecursionError:
         raise BodyError("the body is nested too deeply") from None
     return known
 
 
-def _known(resolver: Any, schema: dict[str, Any], value: Any) -> Any:
+class _Keeper:
+    """Which members of an object (and of its list items) a schema declares: compiled once per operation."""
+
+    __slots__ = ("items", "properties", "rest")
+
+    def __init__(self) -> None:
+        self.properties: dict[str, _Keeper] = {}
+        self.rest: _Keeper | bool = True  # additionalProperties: a schema for map values, or allowed or not
+        self.items: _Keeper | None = None
+
+
+@cache
+def _keeper(api: str, operation_name: str) -> _Keeper:
+    document = registry.schema(api, operation_name, "request")
+    resolver = registry.referencing_registry(api).resolver(document["$id"])
+    return _compile_keeper(resolver, document, {})
+
+
+def _compile_keeper(resolver: Any, schema: dict[str, Any], done: dict[int, tuple[Any, _Keeper]]) -> _Keeper:
     resolver, schema = _resolve(resolver, schema)
+    if id(schema) in done:  # a recursive shape (Configuration) points back at its own keeper
+        return done[id(schema)][1]
+    keeper = _Keeper()
+    done[id(schema)] = (schema, keeper)  # the schema is kept alive with its id
+    keeper.properties = {
+        name: _compile_keeper(resolver, member, done) for name, member in schema.get("properties", {}).items()
+    }
+    rest = schema.get("additionalProperties", True)
+    keeper.rest = _compile_keeper(resolver, rest, done) if isinstance(rest, dict) else rest is not False
+    if isinstance(schema.get("items"), dict):
+        keeper.items = _compile_keeper(resolver, schema["items"], done)
+    return keeper
+
+
+def _keep(keeper: _Keeper, value: Any) -> Any:
     if isinstance(value, Mapping):
-        properties = schema.get("properties", {})
-        rest = schema.get("additionalProperties", True)
         kept: dict[str, Any] = {}
         for name, member in value.items():
-            if name in properties:
-                kept[name] = _known(resolver, properties[name], member)
-            elif isinstance(rest, dict):
-                kept[name] = _known(resolver, rest, member)
-            elif rest is not False:
+            declared = keeper.properties.get(name)
+            if declared is not None:
+                kept[name] = _keep(declared, member)
+            elif isinstance(keeper.rest, _Keeper):
+                kept[name] = _keep(keeper.rest, member)
+            elif keeper.rest:
                 kept[name] = member
         return kept
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        return [_known(resolver, schema["items"], item) for item in value]
+    if isinstance(value, list) and keeper.items is not None:
+        return [_keep(keeper.items, item) for item in value]
     return value
 
 
