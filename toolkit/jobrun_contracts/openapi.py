@@ -62,7 +62,7 @@ _AWS_ERROR = {
     "properties": {"message": {"type": "string"}},
     "required": ["message"],
     "x-note": "the body botocore reads an error's message from; which error it is travels in x-amzn-ErrorType",
-    "x-source": ["botocore 1.44.5 parsers.py BaseJSONParser._do_error_parse, RestJSONParser._inject_error_code"],
+    "x-source": ["botocore parsers.py BaseJSONParser._do_error_parse, RestJSONParser._inject_error_code"],
 }
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _TOP_LEVEL = {"$schema", "$id", "$defs", "title", "type", "properties", "required", "additionalProperties"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from ..errors import JobrunContractsError
 from .conform import conform_command
+from .drift import drift_command
 from .emulator import emulator_command
 from .generate import generate_command
 from .openapi import openapi_command
@@ -30,6 +32,12 @@ class _Group(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as Unix tools do, and keep the
+            # interpreter from complaining again when it flushes stdout at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except KeyboardInterrupt:
             click.echo("jobrun-contracts: interrupted", err=True)
             ctx.exit(130)
@@ -57,6 +65,7 @@ cli.add_command(generate_command)
 cli.add_command(emulator_command)
 cli.add_command(conform_command)
 cli.add_command(openapi_command)
+cli.add_command(drift_command)
 
 
 def main(argv: list[str] | None = None) -> None:

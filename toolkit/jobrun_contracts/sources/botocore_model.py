@@ -1,31 +1,26 @@
-"""Transcribe the AWS job-run operations from botocore's service models into JSON Schema.
+"""Transcribe the AWS job-run operations from a botocore service model into JSON Schema.
 
 botocore's ``service-2.json`` is the machine-readable form of the AWS API reference, so the
 schemas are derived from it mechanically instead of by hand; the few places where the model
 is wrong are corrected in ``CORRECTIONS`` below, each with its reason, and the page under
-``shared/docs`` that documents a shape is cited beside botocore.
-
-Run ``python tools/transcribe_botocore.py`` after upgrading botocore; ``tests/unit/test_schema_sources.py``
-fails when the committed schemas and this script's output drift apart.
+``shared/docs`` that documents a shape is cited beside botocore. The model is read from the
+installed botocore or from a file, so ``drift`` can compare a model before an upgrade.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import botocore
+from ..errors import InputError, UsageError
+from .record import content_digest
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE_URI = "https://jobrun-contracts.invalid/schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-
-def botocore_source(service: str, version: str, shape: str) -> str:
-    return f"botocore {botocore.__version__} {service}/{version}/service-2.json shapes.{shape}"
 
 
 # The pages under shared/docs that state a shape's constraints, cited before botocore.
@@ -111,32 +106,51 @@ CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
+
+@dataclass(frozen=True)
+class Service:
+    """An AWS API as botocore names it, and the job-run operations we transcribe from its model."""
+
+    api: str
+    name: str
+    version: str
+    operations: tuple[str, ...]
+
+    @property
+    def model_file(self) -> str:
+        return f"{self.name}/{self.version}/service-2.json"
+
+
 SERVICES = {
-    "aws-emr-serverless": (
-        "emr-serverless",
-        "2021-07-13",
-        ["StartJobRun", "GetJobRun", "ListJobRuns", "CancelJobRun"],
-    ),
-    "aws-emr-containers": (
-        "emr-containers",
-        "2020-10-01",
-        ["StartJobRun", "DescribeJobRun", "ListJobRuns", "CancelJobRun"],
-    ),
+    service.api: service
+    for service in (
+        Service(
+            "aws-emr-serverless",
+            "emr-serverless",
+            "2021-07-13",
+            ("StartJobRun", "GetJobRun", "ListJobRuns", "CancelJobRun"),
+        ),
+        Service(
+            "aws-emr-containers",
+            "emr-containers",
+            "2020-10-01",
+            ("StartJobRun", "DescribeJobRun", "ListJobRuns", "CancelJobRun"),
+        ),
+    )
 }
 
 LOCATIONS = {"uri": "path", "querystring": "query", "header": "header"}
 
 
 class Transcriber:
-    def __init__(self, api: str, service: str, version: str) -> None:
-        path = Path(botocore.__file__).parent / "data" / service / version / "service-2.json.gz"
-        with gzip.open(path) as handle:
-            self.model = json.load(handle)
-        self.api, self.service, self.version = api, service, version
+    """One model's shapes as JSON Schema ``$defs``, defined on first use."""
+
+    def __init__(self, service: Service, model: Mapping[str, Any]) -> None:
+        self.model, self.service, self.api = model, service, service.api
         self.defs: dict[str, Any] = {}
 
     def source(self, shape: str) -> list[str]:
-        sources = [botocore_source(self.service, self.version, shape)]
+        sources = [f"botocore {self.service.model_file} shapes.{shape}"]
         page = DOC_PAGES.get(self.api, {}).get(shape)
         return [page, *sources] if page else sources
 
@@ -319,37 +333,85 @@ class Transcriber:
                 self.ref(error["shape"])
 
 
-def dump(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+@dataclass(frozen=True)
+class Model:
+    """A botocore service model as read, with where it came from."""
+
+    document: Mapping[str, Any]
+    origin: str  # "botocore 1.44.8" or the file it was read from
+    version: str | None  # botocore's version, when read from the installed botocore
 
 
-def transcribe(root: Path = ROOT) -> list[Path]:
-    written = []
-    for api, (service, version, operations) in SERVICES.items():
-        t = Transcriber(api, service, version)
-        for operation in operations:
+def installed_model(service: Service) -> Model:
+    """The model the installed botocore ships (its ``data/`` tree), without importing a client."""
+    try:
+        import botocore
+    except ImportError:
+        raise UsageError(
+            "botocore is not installed: install jobrun-contracts[aws], or give a model with --model"
+        ) from None
+    data = Path(botocore.__file__).parent / "data" / service.name / service.version
+    for name in ("service-2.json.gz", "service-2.json"):
+        if (data / name).is_file():
+            return Model(_read(data / name), f"botocore {botocore.__version__}", botocore.__version__)
+    raise UsageError(f"botocore {botocore.__version__} has no model {service.model_file}")
+
+
+def model_from_file(path: Path) -> Model:
+    return Model(_read(path), str(path), None)
+
+
+def _read(path: Path) -> Mapping[str, Any]:
+    """A ``service-2.json`` or ``service-2.json.gz``; anything else is one line, exit 2."""
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        document = json.loads(raw)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise InputError(
+            f"cannot read the model: {getattr(error, 'strerror', None) or error}", path=str(path)
+        ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"not a botocore model (not JSON: {error})", path=str(path)) from None
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("shapes"), dict)
+        or not isinstance(document.get("operations"), dict)
+    ):
+        raise InputError("not a botocore model (no 'operations' and 'shapes')", path=str(path))
+    return document
+
+
+def transcribe(service: Service, model: Model) -> dict[str, dict[str, Any]]:
+    """Every schema file of one API, by file name, as the model gives them."""
+    t = Transcriber(service, model.document)
+    files: dict[str, dict[str, Any]] = {}
+    try:
+        for operation in service.operations:
             request, response = t.operation(operation)
-            for doc, direction in ((request, "request"), (response, "response")):
-                path = root / "schemas" / api / f"{operation}.{direction}.json"
-                dump(path, doc)
-                written.append(path)
-        t.define_errors(operations)
-        shapes = {
-            "$schema": DIALECT,
-            "$id": f"{BASE_URI}/{api}/shapes.json",
-            "title": f"Shapes shared by the {api} job-run operations",
-            "x-api": api,
-            "x-source": [f"botocore {botocore.__version__} {service}/{version}/service-2.json"],
-            "$defs": dict(sorted(t.defs.items())),
-        }
-        path = root / "schemas" / api / "shapes.json"
-        dump(path, shapes)
-        written.append(path)
-    return written
+            files[f"{operation}.request.json"] = request
+            files[f"{operation}.response.json"] = response
+        t.define_errors(list(service.operations))
+    except (KeyError, TypeError) as error:
+        raise InputError(f"the model lacks what a job-run operation needs: {error}", path=model.origin) from None
+    files["shapes.json"] = {
+        "$schema": DIALECT,
+        "$id": f"{BASE_URI}/{service.api}/shapes.json",
+        "title": f"Shapes shared by the {service.api} job-run operations",
+        "x-api": service.api,
+        "x-source": [f"botocore {service.model_file}"],
+        "$defs": dict(sorted(t.defs.items())),
+    }
+    return files
 
 
-if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
-    for written_path in transcribe(out):
-        print(written_path.relative_to(out))
+def record_entry(service: Service, model: Model) -> dict[str, Any]:
+    """What ``schemas/sources.json`` says of the model an API was transcribed from."""
+    return {
+        "source": "botocore",
+        "version": model.version,
+        "model": service.model_file,
+        "sha256": content_digest(model.document),
+        "operations": sorted(model.document["operations"]),
+    }

@@ -1,0 +1,1 @@
+"""Where the schemas come from: recorded source versions, the botocore transcription, the SDK reader, drift."""
