@@ -23,9 +23,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth  # type: ignore[import-untyped, unused-ignore]
-from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped, unused-ignore]
-from botocore.credentials import Credentials  # type: ignore[import-untyped, unused-ignore]
+from ._extras import missing
+
+try:
+    from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth  # type: ignore[import-untyped, unused-ignore]
+    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped, unused-ignore]
+    from botocore.credentials import Credentials  # type: ignore[import-untyped, unused-ignore]
+except ImportError:
+    raise missing("botocore", "AWS Signature Version 4 (signing and checking AWS requests)") from None
 
 from ._http import AuthFailure, HttpRequest
 

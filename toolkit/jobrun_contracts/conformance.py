@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from . import _fixtures, _wire, registry
 from ._expectations import MISSING, Observed, check, resolve
+from ._extras import require
 from ._http import HttpRequest, HttpResponse
 from .contracts import Clause, Level, Scope, load_contracts
 from .errors import JobrunContractsError, TargetError
@@ -130,6 +131,7 @@ def all_clauses(
     apis: Sequence[str], *, level: Level = "SHOULD", extra_dirs: Iterable[str] = (), examples: int = 10
 ) -> list[Clause]:
     """The built-in and user clauses, then every fixture's replay, then the fuzzing clauses."""
+    require("hypothesis", "conformance runs (they send generated requests)", "conform")
     from ._replay import fixture_clauses, fuzz_clauses
 
     clauses = load_contracts(apis, extra_dirs, level)

@@ -4,6 +4,7 @@
 
     JobrunContractsError
     ├── UsageError        bad flag, unknown API or operation     exit 2
+    │   └── MissingExtra  also ImportError; .extra to install
     ├── InputError        unreadable, malformed, too big or deep  exit 2
     ├── SchemaError       a packaged schema is broken            exit 2
     ├── TargetError       unreachable, cannot be prepared         exit 2
@@ -28,6 +29,18 @@ class JobrunContractsError(Exception):
 
 class UsageError(JobrunContractsError):
     """The caller asked for something that does not exist (an API, an operation, a format)."""
+
+
+class MissingExtra(UsageError, ImportError):
+    """A feature needs an optional dependency that is not installed; ``extra`` names what to install.
+
+    An ImportError too, so code that guards an optional import keeps working.
+    """
+
+    def __init__(self, feature: str, module: str, extra: str) -> None:
+        self.feature, self.extra = feature, extra
+        super().__init__(f"{feature} needs {module}, which is not installed: pip install 'jobrun-contracts[{extra}]'")
+        self.name = module
 
 
 class InputError(JobrunContractsError):

@@ -10,7 +10,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from hypothesis.strategies import SearchStrategy
+from ._extras import missing
+
+try:
+    from hypothesis.strategies import SearchStrategy
+except ImportError:
+    raise missing("hypothesis", "generating requests and responses (jobrun_contracts.strategies)") from None
 
 from . import registry
 from ._consistency import fixer

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import registry
+from ._extras import require
 from ._http import HttpRequest, HttpResponse
 from .errors import TargetError, UsageError
 from .transports import AsgiTransport, CallableTransport, HttpTransport, Transport, WsgiTransport
@@ -322,6 +323,7 @@ def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) 
 
 def _aws_credentials() -> Credentials:
     """botocore's standard chain (environment, shared files, instance roles); dummy ones when none."""
+    require("botocore", "signing requests to an AWS endpoint", "conform")
     import botocore.session  # type: ignore[import-untyped, unused-ignore]
 
     found = botocore.session.get_session().get_credentials()

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from .. import registry
+from .._extras import require
 from .._http import AuthFailure, HttpRequest, HttpResponse
 from .._wire import BodyError, decode, known_members, match, split_target
 from ..errors import JobrunContractsError, UsageError
@@ -88,6 +89,8 @@ class Emulator:
         self.clock = clock or Clock()
         self.timings = self._configured_timings = timings or Timings()
         self.credentials = dict(credentials) if credentials else None
+        if self.credentials and any(_SIGNING[api] == "aws" for api in self.apis):
+            require("botocore", "checking AWS signatures (--credentials)")
         self.check_responses = check_responses
         self.flavours = {**FLAVOURS, **(flavours or {})}  # per-API behaviour; variants swap one in
         self.response_problems: list[ResponseProblem] = []
