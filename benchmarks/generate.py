@@ -358,7 +358,7 @@ def bundle(api: str, operation: str, direction: str, levels: int) -> dict[str, A
     """One self-contained schema: the reachable shared ``$defs`` copied into the root, refs made
     local, annotations (``x-*``, ``title``) dropped, and the recursive ``Configuration`` unrolled
     ``levels`` deep, the deepest level's ``configurations`` an empty array."""
-    from jobrun_contracts import registry
+    from jobrun_contracts.core import registry
 
     shapes = next(doc for uri, doc in registry.resources(api) if uri.endswith("/shapes.json"))["$defs"]
     cyclic = recursive_defs(shapes)
@@ -663,10 +663,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import hypothesis
     from hypothesis import strategies as st
 
-    from jobrun_contracts import registry
+    from jobrun_contracts.core import registry
 
     try:
-        from jobrun_contracts._generation import MAX_RECURSION as levels
+        from jobrun_contracts.generation.compiler import MAX_RECURSION as levels
     except ImportError:
         levels = 2
 

@@ -38,8 +38,9 @@ from typing import Any
 import jsonschema_rs
 
 from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
-from jobrun_contracts import registry, validator_for
-from jobrun_contracts._resources import data_dir
+from jobrun_contracts import validator_for
+from jobrun_contracts.core import registry
+from jobrun_contracts.core.resources import data_dir
 
 API = "aws-emr-serverless"
 OPERATION = "StartJobRun"

@@ -89,7 +89,7 @@ def test_wheel_installs_and_validates_outside_the_checkout(tmp_path: Path, wheel
     assert result.returncode == 1, result.stderr
     assert '"pointer": "/releaseLabel"' in result.stdout
     where = subprocess.run(
-        [str(python), "-c", "import jobrun_contracts._resources as r; print(r.data_dir('schemas'))"],
+        [str(python), "-c", "import jobrun_contracts.core.resources as r; print(r.data_dir('schemas'))"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from jobrun_contracts.emulator import Emulator
-from jobrun_contracts.emulator._apis import AlibabaServerlessSpark, EmrContainers, EmrServerless
-from jobrun_contracts.emulator._runs import Run
-from jobrun_contracts.service_errors import ServiceError
+from jobrun_contracts.emulator.flavours import AlibabaServerlessSpark, EmrContainers, EmrServerless
+from jobrun_contracts.emulator.runs import Run
+from jobrun_contracts.wire.service_errors import ServiceError
 
 SERVERLESS, CONTAINERS, ALIBABA = "aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark"
 
@@ -86,7 +86,7 @@ class UnknownRunAnswered(Emulator):
                 },
                 self.clock.now(),
             )
-            from jobrun_contracts.emulator._runs import plan
+            from jobrun_contracts.emulator.runs import plan
 
             run.events = plan(flavour.lifecycle, self.clock.now(), self.timings, fail=False, timeout=None)
             return run

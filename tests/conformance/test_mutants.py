@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobrun_contracts.conformance import Settings, all_clauses, run
-from jobrun_contracts.targets import emulator_target
+from jobrun_contracts.conformance import Settings, all_clauses, emulator_target, run
 
 from .mutants import MUTANTS
 

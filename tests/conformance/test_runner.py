@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from jobrun_contracts._http import HttpRequest
-from jobrun_contracts.conformance import Exchange, Settings, all_clauses, redact, run
-from jobrun_contracts.contracts import Scope, load_contracts
+from jobrun_contracts.conformance import Exchange, Settings, all_clauses, emulator_target, redact, run
+from jobrun_contracts.conformance.clauses import Scope, load_contracts
 from jobrun_contracts.emulator import Emulator
 from jobrun_contracts.errors import InputError
-from jobrun_contracts.targets import emulator_target
+from jobrun_contracts.wire.messages import HttpRequest
 
 
 def test_clauses_not_started_within_the_run_time_limit_fail_as_not_run() -> None:
@@ -75,13 +74,13 @@ def test_the_shipped_contracts_cover_every_api_and_keep_their_levels_honest() ->
 
 
 def _observed(**fields: object) -> Any:
-    from jobrun_contracts._expectations import Observed
+    from jobrun_contracts.conformance.expectations import Observed
 
     return Observed(**{"status": 400, "body": None, "error_code": None, "error_message": None, **fields})  # type: ignore[arg-type]
 
 
 def test_checks_that_could_pass_vacuously_fail_instead() -> None:
-    from jobrun_contracts._expectations import check
+    from jobrun_contracts.conformance.expectations import check
 
     scope = Scope({})
     assert check({"names_field": "id"}, _observed(error_message="Invalid request."), scope, "aws-emr-containers")
@@ -96,8 +95,8 @@ def test_checks_that_could_pass_vacuously_fail_instead() -> None:
 
 
 def test_a_target_that_sends_unreadable_json_fails_one_clause_and_the_run_goes_on() -> None:
-    from jobrun_contracts._http import HttpResponse
-    from jobrun_contracts.targets import InProcessTarget
+    from jobrun_contracts.conformance import InProcessTarget
+    from jobrun_contracts.wire.messages import HttpResponse
 
     def handler(request: HttpRequest) -> HttpResponse:
         return HttpResponse(200, {"content-type": "application/json"}, b'{"applicationId": "\\ud800", "jobRunId": "x"}')
@@ -121,8 +120,8 @@ def test_a_contract_with_a_broken_regex_is_refused_when_loaded(tmp_path: Path) -
 
 
 def test_a_target_url_may_not_carry_credentials() -> None:
+    from jobrun_contracts.conformance import UrlTarget
     from jobrun_contracts.errors import UsageError
-    from jobrun_contracts.targets import UrlTarget
 
     with pytest.raises(UsageError, match="no credentials in the target URL"):
         UrlTarget("http://admin:hunter2@127.0.0.1:9/")

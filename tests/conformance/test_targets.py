@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from jobrun_contracts._http import HttpRequest
-from jobrun_contracts.conformance import Settings, all_clauses, run
+from jobrun_contracts.conformance import Credentials, InProcessTarget, Settings, UrlTarget, all_clauses, run
 from jobrun_contracts.emulator import Emulator, EmulatorServer
-from jobrun_contracts.targets import Credentials, InProcessTarget, UrlTarget
+from jobrun_contracts.wire.messages import HttpRequest
 
 ALL = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
 

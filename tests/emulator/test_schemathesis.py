@@ -55,9 +55,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.formats import unregister_string_format
 
-from jobrun_contracts import APIS, _fixtures, _formats, _wire, registry
+from jobrun_contracts import APIS
+from jobrun_contracts.core import fixtures, formats, registry
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 from jobrun_contracts.openapi import openapi_document
+from jobrun_contracts.wire import codec
 
 CHECKS = [
     not_a_server_error,
@@ -172,7 +174,7 @@ def test_the_cheaper_classes_admit_the_same_characters() -> None:
 @pytest.fixture(scope="module")
 def timestamps() -> Iterator[None]:
     """``iso8601-timestamp`` registered with schemathesis, as docs/openapi.md tells users to."""
-    strategy = st.integers(0, 10**9).map(lambda seconds: _formats.sample("iso8601-timestamp", seconds))
+    strategy = st.integers(0, 10**9).map(lambda seconds: formats.sample("iso8601-timestamp", seconds))
     schemathesis.openapi.format("iso8601-timestamp", strategy)
     yield
     unregister_string_format("iso8601-timestamp")
@@ -198,14 +200,14 @@ class Target:
         instance = {**self.seed(), registry.CONTAINER_PARAMETER[self.api]: self.server.defaults[self.api]}
         if operation.idempotency_token is not None:
             instance[operation.idempotency_token.name] = "schemathesis-seed-run"
-        response = requests.request(**_as_requests(_wire.encode(operation, instance, "emulator"), self.server.url))
+        response = requests.request(**_as_requests(codec.encode(operation, instance, "emulator"), self.server.url))
         assert response.status_code == operation.status, response.text
         return str(response.json()[registry.RUN_ID[self.api]])
 
     def seed(self) -> dict[str, Any]:
         """A valid StartJobRun fixture that needs no job template."""
         instances = [
-            _fixtures.instance(self.api, "StartJobRun", n) for n in _fixtures.names(self.api, "StartJobRun", "valid")
+            fixtures.instance(self.api, "StartJobRun", n) for n in fixtures.names(self.api, "StartJobRun", "valid")
         ]
         return next(instance for instance in instances if "jobTemplateId" not in instance)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from jobrun_contracts import InputError
-from jobrun_contracts._documents import expand, load
+from jobrun_contracts.core.documents import expand, load
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> str:

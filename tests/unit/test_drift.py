@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from jobrun_contracts import registry
 from jobrun_contracts.cli.main import cli
+from jobrun_contracts.core import registry, resources
 from jobrun_contracts.sources import alibaba_sdk, botocore_model
 from jobrun_contracts.sources.record import content_digest, load_record
 
@@ -54,8 +54,8 @@ def test_the_record_names_each_source_once_and_digests_what_is_installed() -> No
 
 def test_no_schema_carries_a_version_in_its_sources() -> None:
     for api in registry.APIS:
-        for name in registry._resources.schema_names(api):
-            text = json.dumps(registry._resources.schema_document(api, name))
+        for name in resources.schema_names(api):
+            text = json.dumps(resources.schema_document(api, name))
             assert "botocore 1." not in text and "20230808 2." not in text, f"{api}/{name}"
 
 

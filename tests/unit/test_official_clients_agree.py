@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, without_added_empty_lists
-from jobrun_contracts import registry
+from jobrun_contracts.core import registry
 
 FIXTURES = ROOT / "fixtures"
 SERVICES = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}

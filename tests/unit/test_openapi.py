@@ -27,9 +27,12 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.formats import unregister_string_format
 
 from conftest import ROOT
-from jobrun_contracts import APIS, Operation, UsageError, _formats, _wire, operations, registry, validate
-from jobrun_contracts._patterns import compile_pattern
+from jobrun_contracts import APIS, Operation, UsageError, operations, validate
+from jobrun_contracts.core import formats as _formats
+from jobrun_contracts.core import registry
+from jobrun_contracts.core.patterns import compile_pattern
 from jobrun_contracts.openapi import openapi_document
+from jobrun_contracts.wire import codec
 
 FIXTURES = ROOT / "fixtures"
 AWS = [api for api in APIS if api.startswith("aws-")]
@@ -457,8 +460,8 @@ def wire_request(op: Operation, case: Any) -> tuple[dict[str, str], list[tuple[s
     """The request schemathesis would send, split as the emulator reads it."""
     prepared = requests.Request(**case.as_transport_kwargs(base_url=BASE_URL)).prepare()
     url = urlsplit(prepared.url)
-    segments, query = _wire.split_target(url.path + (f"?{url.query}" if url.query else ""))
-    path = _wire.match(op.uri, segments)
+    segments, query = codec.split_target(url.path + (f"?{url.query}" if url.query else ""))
+    path = codec.match(op.uri, segments)
     assert path is not None, prepared.url
     body = prepared.body or b""
     return path, query, body.encode() if isinstance(body, str) else body
@@ -483,9 +486,9 @@ def test_schemathesis_draws_requests_our_validator_accepts(api: str, name: str, 
     @DRAWS
     @given(strategy)
     def check(case: Any) -> None:
-        instance = _wire.decode(op, *wire_request(op, case))
+        instance = codec.decode(op, *wire_request(op, case))
         # The document admits unknown members, as the wire does; once dropped, the request is valid to the letter.
-        assert validate(_wire.known_members(op, instance), api=api, operation=name, wire=True) == []
+        assert validate(codec.known_members(op, instance), api=api, operation=name, wire=True) == []
 
     check()
 
@@ -502,7 +505,7 @@ def test_schemathesis_sends_states_as_the_service_reads_them(api: str, timestamp
     def check(case: Any) -> None:
         path, query, body = wire_request(op, case)
         values = [value for key, value in query if key == "states"]
-        decoded = _wire.decode(op, path, query, body).get("states", [])
+        decoded = codec.decode(op, path, query, body).get("states", [])
         if api == ALIBABA and values:
             (text,) = values
             values = json.loads(text)
@@ -536,7 +539,7 @@ def test_negative_path_values_are_invalid_to_the_service_too(api: str) -> None:
     def check(case: Any) -> None:
         path, query, body = wire_request(op, case)
         flagged = {
-            v.pointer for v in validate(_wire.decode(op, path, query, body), api=api, operation=op.name, wire=True)
+            v.pointer for v in validate(codec.decode(op, path, query, body), api=api, operation=op.name, wire=True)
         }
         for field in (f for f in op.fields if f.location == "path"):
             service_ok = f"/{field.name}" not in flagged

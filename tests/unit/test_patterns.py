@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobrun_contracts._patterns import PatternError, compile_pattern
+from jobrun_contracts.core.patterns import PatternError, compile_pattern
 
 ROLE_ARN = "arn:(aws[a-zA-Z0-9-]*):iam::([0-9]{12}):(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)"
 

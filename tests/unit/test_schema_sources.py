@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from jobrun_contracts import registry
+from jobrun_contracts.core import registry, resources
 
 DOCS = ROOT.parent / "shared" / "docs"
 
@@ -59,7 +59,7 @@ def test_emr_serverless_start_job_run_page_agrees_with_the_schema() -> None:
 def test_emr_serverless_tag_map_agrees_with_the_page() -> None:
     text = (DOCS / "aws-emr-serverless" / "StartJobRun.txt").read_text()
     block = text[text.index("The tags assigned") : text.index("Response Syntax")]
-    defs = registry._resources.schema_document("aws-emr-serverless", "shapes.json")["$defs"]
+    defs = resources.schema_document("aws-emr-serverless", "shapes.json")["$defs"]
     entries = re.search(r"Minimum number of (\d+) items\. Maximum number of (\d+) items", block)
     key_length = re.search(r"Key Length Constraints: Minimum length of (\d+)\. Maximum length of (\d+)", block)
     value_length = re.search(r"Value Length Constraints: Minimum length of (\d+)\. Maximum length of (\d+)", block)

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from jobrun_contracts import APIS, operations, registry, schema
-from jobrun_contracts._patterns import compile_pattern
+from jobrun_contracts import APIS, operations, schema
+from jobrun_contracts.core import registry, resources
+from jobrun_contracts.core.patterns import compile_pattern
 
 CONSTRAINTS = {
     "minLength",
@@ -104,7 +105,7 @@ def test_alibaba_list_job_runs_sends_arrays_and_objects_as_json_strings() -> Non
 
 
 def test_state_enums_keep_each_service_case() -> None:
-    shapes = {api: registry._resources.schema_document(api, "shapes.json")["$defs"] for api in APIS}
+    shapes = {api: resources.schema_document(api, "shapes.json")["$defs"] for api in APIS}
     assert shapes["aws-emr-serverless"]["JobRunState"]["enum"] == [
         "SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "SUCCESS", "FAILED", "CANCELLING", "CANCELLED", "QUEUED",
     ]  # fmt: skip

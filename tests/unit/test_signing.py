@@ -19,8 +19,8 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from jobrun_contracts import _acs3, _sigv4
-from jobrun_contracts._http import HttpRequest
+from jobrun_contracts.wire import acs3, sigv4
+from jobrun_contracts.wire.messages import HttpRequest
 
 AKID = "AKIDEXAMPLE"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -108,7 +108,7 @@ def _signed_at(request: HttpRequest) -> datetime:
 
 def _aws_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
     options = {"now": _signed_at(request)} | kwargs
-    return _sigv4.verify(request, host=request.headers["host"], secrets=secrets or {AKID: AWS_SECRET}, **options)
+    return sigv4.verify(request, host=request.headers["host"], secrets=secrets or {AKID: AWS_SECRET}, **options)
 
 
 def test_captured_aws_requests_are_what_we_think(aws_sent: tuple[str, HttpRequest]) -> None:
@@ -130,14 +130,14 @@ def test_verify_accepts_what_botocore_signed(aws_sent: tuple[str, HttpRequest]) 
 
 def test_verify_refuses_a_wrong_secret(aws_sent: tuple[str, HttpRequest]) -> None:
     failure = _aws_verify(aws_sent[1], {AKID: AWS_SECRET + "x"})
-    assert failure == _sigv4.MISMATCH
+    assert failure == sigv4.MISMATCH
     assert (failure.status, failure.code) == (403, "InvalidSignatureException")
     assert failure.message.startswith("The request signature we calculated does not match")
 
 
 def test_verify_refuses_an_unknown_key(aws_sent: tuple[str, HttpRequest]) -> None:
     failure = _aws_verify(aws_sent[1], {"AKIDOTHER": AWS_SECRET})
-    assert failure == _sigv4.UNRECOGNIZED
+    assert failure == sigv4.UNRECOGNIZED
     assert (failure.status, failure.code) == (403, "UnrecognizedClientException")
     assert failure.message == "The security token included in the request is invalid."
 
@@ -145,19 +145,19 @@ def test_verify_refuses_an_unknown_key(aws_sent: tuple[str, HttpRequest]) -> Non
 def test_verify_refuses_a_tampered_body(aws_captured: dict[str, HttpRequest]) -> None:
     sent = aws_captured["emr-serverless StartJobRun"]
     tampered = replace(sent, body=sent.body.replace(b"pi.py", b"xx.py"))
-    assert _aws_verify(tampered) == _sigv4.MISMATCH
+    assert _aws_verify(tampered) == sigv4.MISMATCH
 
 
 def test_verify_refuses_a_tampered_query(aws_captured: dict[str, HttpRequest]) -> None:
     sent = aws_captured["emr-containers ListJobRuns"]
-    assert _aws_verify(replace(sent, target=sent.target.replace("PENDING", "FAILED"))) == _sigv4.MISMATCH
-    assert _aws_verify(replace(sent, target=sent.target.replace("&states=PENDING", ""))) == _sigv4.MISMATCH
+    assert _aws_verify(replace(sent, target=sent.target.replace("PENDING", "FAILED"))) == sigv4.MISMATCH
+    assert _aws_verify(replace(sent, target=sent.target.replace("&states=PENDING", ""))) == sigv4.MISMATCH
 
 
 def test_verify_refuses_a_tampered_path_or_method(aws_sent: tuple[str, HttpRequest]) -> None:
     sent = aws_sent[1]
-    assert _aws_verify(replace(sent, target=sent.target.replace("/jobruns", "/jobruns/x", 1))) == _sigv4.MISMATCH
-    assert _aws_verify(replace(sent, method="DELETE")) == _sigv4.MISMATCH
+    assert _aws_verify(replace(sent, target=sent.target.replace("/jobruns", "/jobruns/x", 1))) == sigv4.MISMATCH
+    assert _aws_verify(replace(sent, method="DELETE")) == sigv4.MISMATCH
 
 
 def test_unsigned_headers_may_change_in_transit(aws_sent: tuple[str, HttpRequest]) -> None:
@@ -169,10 +169,10 @@ def test_unsigned_headers_may_change_in_transit(aws_sent: tuple[str, HttpRequest
 def test_sign_reproduces_botocore(aws_sent: tuple[str, HttpRequest]) -> None:
     """Same request, same moment: the same Authorization header, character for character."""
     service, sent = aws_sent
-    signed_names = _sigv4.parse_authorization(sent.headers["authorization"])
-    assert isinstance(signed_names, _sigv4.Authorization)
+    signed_names = sigv4.parse_authorization(sent.headers["authorization"])
+    assert isinstance(signed_names, sigv4.Authorization)
     bare = {k: v for k, v in sent.headers.items() if k in signed_names.signed_headers and k != "x-amz-date"}
-    ours = _sigv4.sign(
+    ours = sigv4.sign(
         replace(sent, headers=bare),
         host=sent.headers["host"],
         service=service,
@@ -189,11 +189,11 @@ def test_sign_reproduces_botocore(aws_sent: tuple[str, HttpRequest]) -> None:
 def test_sign_reproduces_botocore_with_a_session_token() -> None:
     sent = _botocore_sends("emr-serverless", _start_job_run, aws_session_token="FQoGZXIvYXdzEXAMPLE")
     assert sent.headers["x-amz-security-token"] == "FQoGZXIvYXdzEXAMPLE"
-    parsed = _sigv4.parse_authorization(sent.headers["authorization"])
-    assert isinstance(parsed, _sigv4.Authorization)
+    parsed = sigv4.parse_authorization(sent.headers["authorization"])
+    assert isinstance(parsed, sigv4.Authorization)
     assert "x-amz-security-token" in parsed.signed_headers
     keep = set(parsed.signed_headers) - {"x-amz-date", "x-amz-security-token"}
-    ours = _sigv4.sign(
+    ours = sigv4.sign(
         replace(sent, headers={k: v for k, v in sent.headers.items() if k in keep}),
         host=sent.headers["host"],
         service="emr-serverless",
@@ -215,15 +215,15 @@ def test_a_request_botocore_would_refuse_can_still_be_signed_and_verified() -> N
         {"content-type": "application/json", "user-agent": "jobrun-contracts"},
         b'{"clientToken": "", "jobDriver": {"unexpected": true}}',
     )
-    signed = _sigv4.sign(
+    signed = sigv4.sign(
         request, host="emr.test:8443", service="emr-serverless", region="eu-west-1", access_key=AKID, secret_key="s"
     )
     assert signed.headers["host"] == "emr.test:8443"
     assert "SignedHeaders=content-type;host;x-amz-date," in signed.headers["authorization"]
-    assert _sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "s"}) is None
-    assert _sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "t"}) == _sigv4.MISMATCH
+    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "s"}) is None
+    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "t"}) == sigv4.MISMATCH
     swapped = replace(signed, target="/applications/not%20an%20id/jobruns?a=1&a=%2A&flag=&b=2")
-    assert _sigv4.verify(swapped, host="emr.test:8443", secrets={AKID: "s"}) is None, "order and 'flag' vs 'flag='"
+    assert sigv4.verify(swapped, host="emr.test:8443", secrets={AKID: "s"}) is None, "order and 'flag' vs 'flag='"
 
 
 def test_an_old_or_future_timestamp_is_refused(aws_sent: tuple[str, HttpRequest]) -> None:
@@ -243,7 +243,7 @@ def test_an_old_or_future_timestamp_is_refused(aws_sent: tuple[str, HttpRequest]
 def test_a_missing_or_garbled_authorization_is_refused(aws_sent: tuple[str, HttpRequest]) -> None:
     sent = aws_sent[1]
     without = {k: v for k, v in sent.headers.items() if k != "authorization"}
-    assert _aws_verify(replace(sent, headers=without)) == _sigv4.MISSING
+    assert _aws_verify(replace(sent, headers=without)) == sigv4.MISSING
     for garbled in ("Bearer abc", "AWS4-HMAC-SHA256 Credential=AKID", "AWS4-HMAC-SHA256 Credential"):
         failure = _aws_verify(replace(sent, headers=without | {"authorization": garbled}))
         assert failure is not None
@@ -268,10 +268,10 @@ def test_a_named_header_must_exist_and_host_must_be_signed(aws_sent: tuple[str, 
 
 def test_a_content_hash_header_must_match_the_body() -> None:
     request = HttpRequest("POST", "/applications/a/jobruns", {"x-amz-content-sha256": "0" * 64}, b"{}")
-    signed = _sigv4.sign(
+    signed = sigv4.sign(
         request, host="h", service="emr-serverless", region="us-east-1", access_key=AKID, secret_key="s"
     )
-    assert _sigv4.verify(signed, host="h", secrets={AKID: "s"}) == _sigv4.MISMATCH
+    assert sigv4.verify(signed, host="h", secrets={AKID: "s"}) == sigv4.MISMATCH
 
 
 # -- Alibaba: capture what the official SDK sends -------------------------------------------
@@ -347,8 +347,8 @@ def ali(request: pytest.FixtureRequest, alibaba_sent: dict[str, HttpRequest]) ->
 
 
 def _ali_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
-    at = datetime.strptime(request.headers["x-acs-date"], _acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
-    return _acs3.verify(request, secrets=secrets or {LTAI: ALI_SECRET}, **({"now": at} | kwargs))
+    at = datetime.strptime(request.headers["x-acs-date"], acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
+    return acs3.verify(request, secrets=secrets or {LTAI: ALI_SECRET}, **({"now": at} | kwargs))
 
 
 def test_captured_alibaba_requests_are_what_we_think(alibaba_sent: dict[str, HttpRequest]) -> None:
@@ -379,7 +379,7 @@ def test_alibaba_verify_refuses_a_wrong_secret(ali: HttpRequest) -> None:
 
 def test_alibaba_verify_refuses_an_unknown_key(ali: HttpRequest) -> None:
     failure = _ali_verify(ali, {"LTAIother": ALI_SECRET})
-    assert failure == _acs3.UNKNOWN_KEY
+    assert failure == acs3.UNKNOWN_KEY
     assert (failure.status, failure.code, failure.message) == (
         404,
         "InvalidAccessKeyId.NotFound",
@@ -409,16 +409,16 @@ def test_alibaba_verify_refuses_a_tampered_query_or_header(alibaba_sent: dict[st
 
 def test_alibaba_sign_reproduces_the_sdk(ali: HttpRequest) -> None:
     """Same request, moment and nonce: the SDK's Authorization header, character for character."""
-    parsed = _acs3.parse_authorization(ali.headers["authorization"])
+    parsed = acs3.parse_authorization(ali.headers["authorization"])
     assert parsed is not None
     bare = {k: v for k, v in ali.headers.items() if k in parsed.signed_headers}
-    ours = _acs3.sign(
+    ours = acs3.sign(
         replace(ali, headers=bare),
         access_key_id=LTAI,
         access_key_secret=ALI_SECRET,
         action=ali.headers["x-acs-action"],
         host=ali.headers["host"],
-        now=datetime.strptime(ali.headers["x-acs-date"], _acs3.DATE_FORMAT),
+        now=datetime.strptime(ali.headers["x-acs-date"], acs3.DATE_FORMAT),
         nonce=ali.headers["x-acs-signature-nonce"],
     )
     assert ours.headers["authorization"] == ali.headers["authorization"]
@@ -427,7 +427,7 @@ def test_alibaba_sign_reproduces_the_sdk(ali: HttpRequest) -> None:
 
 def test_alibaba_sign_adds_the_sdk_headers() -> None:
     request = HttpRequest("GET", "/api/v1/workspaces/w-1/jobRuns?maxResults=0", {}, b"")
-    signed = _acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
+    signed = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
     assert set(signed.headers) == {
         "accept",
         "authorization",
@@ -440,19 +440,19 @@ def test_alibaba_sign_adds_the_sdk_headers() -> None:
     }
     assert signed.headers["x-acs-version"] == "2023-08-08"
     assert signed.headers["x-acs-content-sha256"] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert _acs3.verify(signed, secrets={LTAI: "s"}) is None
-    again = _acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
+    assert acs3.verify(signed, secrets={LTAI: "s"}) is None
+    again = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
     assert again.headers["x-acs-signature-nonce"] != signed.headers["x-acs-signature-nonce"]
 
 
 def test_alibaba_a_missing_malformed_or_stale_signature_is_refused(ali: HttpRequest) -> None:
     without = {k: v for k, v in ali.headers.items() if k != "authorization"}
-    assert _ali_verify(replace(ali, headers=without)) == _acs3.MISSING
+    assert _ali_verify(replace(ali, headers=without)) == acs3.MISSING
     for garbled in ("ACS3-HMAC-SHA256", "ACS3-HMAC-SHA256 Credential=x", "Bearer t", "ACS3-HMAC-SM3 Credential=a"):
-        assert _ali_verify(replace(ali, headers=without | {"authorization": garbled})) == _acs3.INCOMPLETE, garbled
+        assert _ali_verify(replace(ali, headers=without | {"authorization": garbled})) == acs3.INCOMPLETE, garbled
     hostless = ali.headers["authorization"].replace(";host;", ";")
-    assert _ali_verify(replace(ali, headers=dict(ali.headers) | {"authorization": hostless})) == _acs3.INCOMPLETE
-    at = datetime.strptime(ali.headers["x-acs-date"], _acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
+    assert _ali_verify(replace(ali, headers=dict(ali.headers) | {"authorization": hostless})) == acs3.INCOMPLETE
+    at = datetime.strptime(ali.headers["x-acs-date"], acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
     assert _ali_verify(ali, now=at + timedelta(minutes=15)) is None
-    assert _ali_verify(ali, now=at + timedelta(minutes=16)) == _acs3.EXPIRED
-    assert _ali_verify(ali, now=at - timedelta(minutes=16)) == _acs3.EXPIRED
+    assert _ali_verify(ali, now=at + timedelta(minutes=16)) == acs3.EXPIRED
+    assert _ali_verify(ali, now=at - timedelta(minutes=16)) == acs3.EXPIRED

@@ -208,3 +208,21 @@ def test_values_json_cannot_hold_are_a_clear_input_error() -> None:
 
     with pytest.raises(InputError, match="/createdAtAfter: a datetime is not JSON data"):
         validate({"applicationId": "a", "createdAtAfter": datetime.datetime.now()}, api=API, operation="ListJobRuns")
+
+
+def test_check_raises_validation_failed_with_every_violation() -> None:
+    from jobrun_contracts import ValidationFailed
+
+    checker = validator_for("aws-emr-serverless", "StartJobRun")
+    with pytest.raises(ValidationFailed) as caught:
+        checker.check({"applicationId": "my_app", "mode": "batch"})
+    assert caught.value.exit_code == 1
+    assert {v.pointer for v in caught.value.violations} >= {"/applicationId", "/mode"}
+    assert str(caught.value).startswith(f"{len(caught.value.violations)} violations: ")
+    checker.check(
+        {
+            "applicationId": "00fabcdefghij012",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/r",
+            "jobDriver": {"sparkSubmit": {"entryPoint": "s3://b/app.py"}},
+        }
+    )  # valid: returns None

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobrun_contracts import registry
-from jobrun_contracts._formats import iso8601_seconds
-from jobrun_contracts._wire import BodyError, decode, encode, known_members, match, split_target
+from jobrun_contracts.core import registry
+from jobrun_contracts.core.formats import iso8601_seconds
 from jobrun_contracts.strategies import requests
+from jobrun_contracts.wire.codec import BodyError, decode, encode, known_members, match, split_target
 
 OPERATIONS = [(op.api, op.name) for api in registry.APIS for op in registry.operations(api)]
 

@@ -8,17 +8,11 @@
     ├── InputError        unreadable, malformed, too big or deep  exit 2
     ├── SchemaError       a packaged schema is broken            exit 2
     ├── TargetError       unreachable, cannot be prepared         exit 2
-    ├── ValidationFailed  .violations                            exit 1
+    ├── ValidationFailed  .violations (in core.validation)       exit 1
     └── ContractFailure   also AssertionError; .clause, .reason   exit 1
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .validation import Violation
 
 
 class JobrunContractsError(Exception):
@@ -57,18 +51,6 @@ class InputError(JobrunContractsError):
 
 class SchemaError(JobrunContractsError):
     """A schema shipped with the package does not load or compile: a bug in the package."""
-
-
-class ValidationFailed(JobrunContractsError):
-    """An instance broke documented constraints; ``violations`` says which."""
-
-    exit_code = 1
-
-    def __init__(self, violations: Sequence[Violation]) -> None:
-        self.violations = tuple(violations)
-        count = len(self.violations)
-        first = self.violations[0].message if self.violations else ""
-        super().__init__(f"{count} violation{'s' if count != 1 else ''}: {first}")
 
 
 class TargetError(JobrunContractsError):

@@ -13,6 +13,8 @@ What an OpenAPI tool must be told:
 - Patterns are written as the services read them (the whole value, Java's classes): anchored,
   every class spelled out, in a syntax ECMA-262 (``u`` flag), Python ``re`` and Rust read alike.
   The schema's own pattern is kept in ``x-service-pattern``.
+- Integer path and query parameters without bounds get the Java long range: the services parse
+  them as longs, so a longer one is a type error on the wire, not a number.
 - Alibaba's ``x-wire-encoding: json`` members are parameters with ``content: application/json``:
   the SDK sends them as JSON-encoded strings.
 - Request objects are open: the services' deserialisers (and the emulator) drop members they do not
@@ -32,10 +34,10 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from . import registry
-from ._patterns import PatternError, compile_pattern
+from .core import registry
+from .core.patterns import PatternError, compile_pattern
+from .core.registry import Field, Operation
 from .errors import SchemaError
-from .registry import Field, Operation
 
 OPENAPI_VERSION = "3.1.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -64,6 +66,7 @@ _AWS_ERROR = {
     "x-note": "the body botocore reads an error's message from; which error it is travels in x-amzn-ErrorType",
     "x-source": ["botocore parsers.py BaseJSONParser._do_error_parse, RestJSONParser._inject_error_code"],
 }
+_LONG = (-(2**63), 2**63 - 1)
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _TOP_LEVEL = {"$schema", "$id", "$defs", "title", "type", "properties", "required", "additionalProperties"}
 _NOT_SCHEMAS = {"enum", "const", "required", "examples", "default"}
@@ -179,6 +182,11 @@ class _Builder:
         elif field.wire_encoding is not None:
             raise SchemaError(f"{self.api} {field.name}: unknown x-wire-encoding {field.wire_encoding!r}")
         else:
+            if schema.get("type") == "integer":
+                # In a path or query the integer is text the service parses as a Java long (our
+                # codec likewise): a longer one is a type error, not a number, so say the range.
+                schema.setdefault("minimum", _LONG[0])
+                schema.setdefault("maximum", _LONG[1])
             parameter["schema"] = schema
             if field.location == "query" and self.type_of(spec, base) == "array":
                 parameter["style"], parameter["explode"] = "form", True  # repeated keys: states=A&states=B

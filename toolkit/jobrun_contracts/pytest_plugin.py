@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .conformance import ClauseResult
-    from .contracts import Clause
+    from .conformance import Clause, ClauseResult, Target
     from .emulator import EmulatorServer
-    from .targets import Target
 
 _TARGET = pytest.StashKey["Target | None"]()
 
@@ -55,8 +53,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _option(config, "target"):
         return
-    from . import registry
     from .conformance import all_clauses
+    from .core import registry
     from .errors import JobrunContractsError
 
     apis = _option(config, "api") or list(registry.APIS)
@@ -84,13 +82,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _session_target(config: pytest.Config) -> Target:
     target = config.stash.get(_TARGET, None)
     if target is None:
-        from .targets import open_target
+        from .conformance import open_target
 
         containers = {}
         for pair in _option(config, "container"):
             api, _, container = pair.partition("=")
             containers[api] = container
-        from .registry import APIS
+        from .core.registry import APIS
 
         target = open_target(
             _option(config, "target"),
@@ -177,7 +175,7 @@ def jobrun_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     if _option(pytestconfig, "target"):
         yield _session_target(pytestconfig)
         return
-    from .targets import BuiltinTarget
+    from .conformance import BuiltinTarget
 
     with BuiltinTarget() as target:
         yield target
@@ -186,6 +184,6 @@ def jobrun_target(pytestconfig: pytest.Config) -> Iterator[Target]:
 @pytest.fixture(scope="session")
 def jobrun_validator() -> Any:
     """:func:`jobrun_contracts.validate`: ``jobrun_validator(spec, api, operation) -> list[Violation]``."""
-    from .validation import validate
+    from .core.validation import validate
 
     return validate

@@ -10,18 +10,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ._extras import missing
+from .core.extras import missing
 
 try:
     from hypothesis.strategies import SearchStrategy
 except ImportError:
     raise missing("hypothesis", "generating requests and responses (jobrun_contracts.strategies)") from None
 
-from . import registry
-from ._consistency import fixer
-from ._generation import SchemaCompiler
-from ._realistic import USUAL, providers
-from .validation import validator_for
+from .core import registry
+from .core.validation import validator_for
+from .generation.compiler import SchemaCompiler
+from .generation.consistency import fixer
+from .generation.realistic import USUAL, providers
 
 __all__ = ["examples", "invalid_requests", "requests", "responses"]
 
@@ -80,7 +80,7 @@ def invalid_requests(
 ) -> SearchStrategy[tuple[dict[str, Any], dict[str, str]]]:
     """Pairs ``(instance, expected)``: the instance breaks exactly one constraint, named by
     ``expected = {"pointer": ..., "keyword": ...}``."""
-    from ._mutations import invalid_requests as build
+    from .generation.invalid import invalid_requests as build
 
     strategy: SearchStrategy[tuple[dict[str, Any], dict[str, str]]] = build(api, operation, wire=wire)
     return strategy

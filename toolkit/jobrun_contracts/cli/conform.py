@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import registry
+from ..core import registry
 
 
 @click.command("conform")
@@ -58,10 +58,9 @@ def conform_command(
     report_file: str | None,
 ) -> None:
     """Check an implementation of the job-run APIs against the contracts; exit 1 if a MUST clause fails."""
-    from ..conformance import Settings, all_clauses, run
+    from ..conformance import Settings, all_clauses, open_target, run
     from ..errors import UsageError
     from ..reports.conformance import RENDERERS
-    from ..targets import open_target
 
     chosen = list(apis) or list(registry.APIS)
     given = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import registry
+from ..core import registry
 
 EXIT_DRIFT = 1
 

@@ -8,7 +8,7 @@ from types import FrameType
 
 import click
 
-from .. import registry
+from ..core import registry
 from ..errors import UsageError
 
 

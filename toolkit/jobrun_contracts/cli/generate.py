@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .. import registry
+from ..core import registry
 
 
 @click.command("generate")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import registry
+from ..core import registry
 from ..errors import UsageError
 from ..openapi import openapi_document
 

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import click
 
-from .. import _documents, registry
+from ..core import documents as _documents
+from ..core import registry
+from ..core.registry import Direction
+from ..core.validation import validator_for
 from ..errors import InputError, JobrunContractsError
-from ..registry import Direction
 from ..reports import FORMATS, DocumentResult, reporter
-from ..validation import validator_for
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 

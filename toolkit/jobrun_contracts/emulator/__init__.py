@@ -5,9 +5,9 @@ with EmulatorServer() as server:        # a real server on a free loopback port
     server.emulator.advance(120)        # runs move on; no sleeping
 """
 
-from ._clock import Clock
-from ._runs import Timings
-from ._server import EmulatorServer
 from .app import CONTROL_PREFIX, Emulator, ResponseProblem
+from .clock import Clock
+from .runs import Timings
+from .server import EmulatorServer
 
 __all__ = ["CONTROL_PREFIX", "Clock", "Emulator", "EmulatorServer", "ResponseProblem", "Timings"]

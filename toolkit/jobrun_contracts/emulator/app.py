@@ -12,26 +12,26 @@ import binascii
 import hashlib
 import json
 import random
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from .. import registry
-from .._extras import require
-from .._http import AuthFailure, HttpRequest, HttpResponse
-from .._wire import BodyError, decode, known_members, match, split_target
+from ..core import registry
+from ..core.extras import require
+from ..core.registry import APIS, Operation
+from ..core.validation import validator_for
 from ..errors import JobrunContractsError, UsageError
-from ..registry import APIS, Operation
-from ..service_errors import ServiceError
-from ..validation import validator_for
-from . import _support
-from ._apis import FLAVOURS, AlibabaServerlessSpark, ApiFlavour
-from ._clock import Clock
-from ._runs import Run, Timings, cancel, fail_now, plan
+from ..wire.codec import BodyError, decode, known_members, match, split_target
+from ..wire.messages import AuthFailure, HttpRequest, HttpResponse
+from ..wire.service_errors import ServiceError
+from . import containers as _containers
+from .clock import Clock
+from .flavours import FLAVOURS, AlibabaServerlessSpark, ApiFlavour
+from .runs import Run, Timings, cancel, fail_now, plan
+from .state import State
 
 #: Test control lives under this prefix, which none of the three APIs uses.
 CONTROL_PREFIX = "/_emulator"
@@ -50,16 +50,6 @@ class ResponseProblem:
     operation: str
     pointer: str
     message: str
-
-
-@dataclass
-class _State:
-    containers: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    runs: dict[tuple[str, str], Run] = field(default_factory=dict)
-    by_container: dict[tuple[str, str], list[Run]] = field(default_factory=dict)
-    tokens: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
-    fail_new_runs: dict[str, bool] = field(default_factory=dict)
-    seq: int = 0
 
 
 class Emulator:
@@ -96,7 +86,7 @@ class Emulator:
         self.response_problems: list[ResponseProblem] = []
         self._seed = seed
         self._extra_workspaces = tuple(workspaces)
-        self._lock = threading.RLock()
+        self.state = State()
         self._routes = [(api, op) for api in self.apis for op in registry.operations(api)]
         self.reset()
 
@@ -104,13 +94,13 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget every run and container; the default containers come back with the same ids."""
-        with self._lock:
+        with self.state.lock:
             self._rng = random.Random(self._seed)
-            self._state = _State()
+            self.state.clear()
             self.timings = self._configured_timings
             self.defaults: dict[str, str] = {}
             for api in self.apis:
-                self._state.containers[api] = {}
+                self.state.containers[api] = {}
                 self.defaults[api] = self.create_container(api)
             for workspace in self._extra_workspaces:
                 if "alibaba-emr-serverless-spark" in self.apis:
@@ -119,11 +109,10 @@ class Emulator:
     def create_container(self, api: str, container_id: str | None = None, **attributes: Any) -> str:
         """Add an application, virtual cluster or workspace directly (no request needed)."""
         flavour = self.flavours[api]
-        with self._lock:
+        with self.state.lock:
             container_id = container_id or flavour.new_container_id(self._rng)
-            record = _support.new_container(api, container_id, self.clock.now(), attributes)
-            self._state.containers[api][container_id] = record
-            self._state.by_container.setdefault((api, container_id), [])
+            record = _containers.new_container(api, container_id, self.clock.now(), attributes)
+            self.state.add_container(api, container_id, record)
         return container_id
 
     def advance(self, seconds: float) -> float:
@@ -132,8 +121,8 @@ class Emulator:
 
     def fail(self, run_id: str, reason: str = "Job run failed: failure injected by the test.") -> str:
         """Make a live run fail now; returns its state afterwards. Unknown runs raise KeyError."""
-        with self._lock:
-            run = next((r for (_, rid), r in self._state.runs.items() if rid == run_id), None)
+        with self.state.lock:
+            run = self.state.find_run(run_id)
             if run is None:
                 raise KeyError(run_id)
             lifecycle = self.flavours[run.api].lifecycle
@@ -142,13 +131,15 @@ class Emulator:
 
     def fail_new_runs(self, fail: bool = True, api: str | None = None) -> None:
         """Runs submitted from now on end in failure (or success again with ``fail=False``)."""
-        with self._lock:
+        with self.state.lock:
             for name in (api,) if api else self.apis:
-                self._state.fail_new_runs[name] = fail
+                self.state.fail_new_runs[name] = fail
 
     def state_of(self, run_id: str) -> str:
-        with self._lock:
-            run = next(r for (_, rid), r in self._state.runs.items() if rid == run_id)
+        with self.state.lock:
+            run = self.state.find_run(run_id)
+            if run is None:
+                raise KeyError(run_id)
             return run.event_at(self.clock.now()).state
 
     # -- the request path --------------------------------------------------------------------
@@ -157,7 +148,7 @@ class Emulator:
         segments, query = split_target(request.target)
         path = "/" + "/".join(segments)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            from ._control import handle_control
+            from .control import handle_control
 
             return handle_control(self, request, path[len(CONTROL_PREFIX) :], query)
         route = self._route(request.method, segments)
@@ -215,14 +206,14 @@ class Emulator:
         return None
 
     def _support_or_unknown(self, request: HttpRequest, segments: list[str]) -> HttpResponse:
-        api = _support.api_of(segments)
+        api = _containers.api_of(segments)
         if api is not None and api in self.apis:
             refusal = self._authenticate(api, request)
             if refusal is not None:
                 return self.flavours[api].error_response(
                     ServiceError(refusal.status, refusal.code, refusal.message), str(uuid.uuid4())
                 )
-            return _support.handle(self, api, request, segments)
+            return _containers.handle(self, api, request, segments)
         flavour = self.flavours["alibaba-emr-serverless-spark" if segments[:1] == ["api"] else "aws-emr-serverless"]
         message = f"No operation at {request.method} /{'/'.join(segments)}"
         code = "InvalidAction.NotFound" if isinstance(flavour, AlibabaServerlessSpark) else "UnknownOperationException"
@@ -232,10 +223,10 @@ class Emulator:
         if self.credentials is None:
             return None
         if _SIGNING[api] == "aws":
-            from .._sigv4 import verify as verify_sigv4
+            from ..wire.sigv4 import verify as verify_sigv4
 
             return verify_sigv4(request, host=request.headers.get("host", ""), secrets=self.credentials)
-        from .._acs3 import verify as verify_acs3
+        from ..wire.acs3 import verify as verify_acs3
 
         return verify_acs3(request, secrets=self.credentials)
 
@@ -254,7 +245,7 @@ class Emulator:
     # -- the four operations -----------------------------------------------------------------
 
     def _container(self, flavour: ApiFlavour, operation: Operation, container_id: str) -> _Outcome:
-        container = self._state.containers[flavour.api].get(container_id)
+        container = self.state.containers[flavour.api].get(container_id)
         if container is None:
             message = f"{flavour.container_kind} {container_id} does not exist."
             return flavour.not_found(operation, message, "container")
@@ -266,7 +257,7 @@ class Emulator:
         if isinstance(container, ServiceError):
             return container
         run_id = request[flavour.run_id_field]
-        run = self._state.runs.get((flavour.api, run_id))
+        run = self.state.runs.get((flavour.api, run_id))
         if run is None or run.container != container_id:
             return flavour.not_found(operation, f"Job run {run_id} does not exist in {container_id}.")
         return run
@@ -276,45 +267,45 @@ class Emulator:
         token_field = operation.idempotency_token
         token = request.get(token_field.name) if token_field else None
         fingerprint = json.dumps(request, sort_keys=True)
-        with self._lock:
+        with self.state.lock:
             container = self._container(flavour, operation, container_id)
             if isinstance(container, ServiceError):
                 return container
-            problem = _support.start_problem(flavour, operation, container, request)
+            problem = _containers.start_problem(flavour, operation, container, request)
             if problem is not None:
                 return problem
             key = (flavour.api, container_id, token) if token else None
-            if key is not None and key in self._state.tokens:
-                seen, run_id = self._state.tokens[key]
+            if key is not None and key in self.state.tokens:
+                seen, run_id = self.state.tokens[key]
                 if seen != fingerprint:
                     return flavour.conflict(
                         operation, f"Client token {token} was already used for a different request ({run_id})."
                     )
-                return flavour.started(self._state.runs[(flavour.api, run_id)])
+                return flavour.started(self.state.runs[(flavour.api, run_id)])
             now = self.clock.now()
-            self._state.seq += 1
-            run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self._state.seq, request, now)
-            fail = self._state.fail_new_runs.get(flavour.api, False)
+            self.state.seq += 1
+            run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self.state.seq, request, now)
+            fail = self.state.fail_new_runs.get(flavour.api, False)
             run.events = plan(flavour.lifecycle, now, self.timings, fail=fail, timeout=flavour.timeout_seconds(request))
-            self._state.runs[(flavour.api, run.run_id)] = run
-            self._state.by_container[(flavour.api, container_id)].append(run)
+            self.state.runs[(flavour.api, run.run_id)] = run
+            self.state.by_container[(flavour.api, container_id)].append(run)
             if key is not None:
-                self._state.tokens[key] = (fingerprint, run.run_id)
+                self.state.tokens[key] = (fingerprint, run.run_id)
             return flavour.started(run)
 
     def _get(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
-        with self._lock:
+        with self.state.lock:
             run = self._run(flavour, operation, request)
             if isinstance(run, ServiceError):
                 return run
             if request.get("attempt", 1) != 1:
                 message = f"Attempt {request['attempt']} of job run {run.run_id} does not exist."
                 return flavour.not_found(operation, message)
-            container = self._state.containers[flavour.api][run.container]
+            container = self.state.containers[flavour.api][run.container]
             return {"jobRun": flavour.described(run, self.clock.now(), container)}
 
     def _cancel(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
-        with self._lock:
+        with self.state.lock:
             run = self._run(flavour, operation, request)
             if isinstance(run, ServiceError):
                 return run
@@ -334,11 +325,11 @@ class Emulator:
             page = flavour.default_page
         filters = {k: v for k, v in request.items() if k not in ("nextToken", "maxResults")}
         filter_key = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
-        with self._lock:
+        with self.state.lock:
             container = self._container(flavour, operation, container_id)
             if isinstance(container, ServiceError):
                 return container
-            cursor = self._state.seq + 1
+            cursor = self.state.seq + 1
             if request.get("nextToken"):
                 decoded = _read_token(request["nextToken"], filter_key)
                 if decoded is None:
@@ -346,7 +337,7 @@ class Emulator:
                 cursor = decoded
             now = self.clock.now()
             matching = []
-            for run in reversed(self._state.by_container[(flavour.api, container_id)]):
+            for run in reversed(self.state.by_container[(flavour.api, container_id)]):
                 view = flavour.summary(run, now, container)
                 if flavour.matches(run, view, request, now):
                     matching.append((run.seq, view))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .._documents import line_of
-from ..validation import Violation
+from ..core.documents import line_of
+from ..core.validation import Violation
 
 
 @dataclass

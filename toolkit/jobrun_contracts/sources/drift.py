@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import _resources, registry
+from ..core import registry, resources
 from ..errors import UsageError
 from . import alibaba_sdk, botocore_model
 from .record import content_digest, load_record
@@ -84,7 +84,7 @@ def _aws(service: botocore_model.Service, path: Path | None) -> Drift:
     result = Drift(service.api, model.origin, f"{record.get('source', '?')} {record.get('version', '?')}")
     fresh = botocore_model.transcribe(service, model)
     for name, document in fresh.items():
-        shipped = _resources.schema_document(service.api, name)
+        shipped = resources.schema_document(service.api, name)
         result.changes.extend(_diff(shipped, document, name, ""))
     known = set(record.get("operations", ()))
     now = set(model.document["operations"])
@@ -98,7 +98,7 @@ def _aws(service: botocore_model.Service, path: Path | None) -> Drift:
 
 def _corrections(service: botocore_model.Service, model: Mapping[str, Any]) -> Iterator[Change]:
     """Which of our corrections to the model (docs/schemas.md) no longer apply, or need a second look."""
-    shipped = _resources.schema_document(service.api, "shapes.json")["$defs"]
+    shipped = resources.schema_document(service.api, "shapes.json")["$defs"]
     for shape, correction in botocore_model.CORRECTIONS.get(service.api, {}).items():
         where = f"shapes.json#/$defs/{shape}"
         now = model["shapes"].get(shape)

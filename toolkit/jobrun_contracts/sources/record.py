@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import _resources
+from ..core import resources
 from ..errors import SchemaError
 
 RECORD_NAME = "sources.json"
@@ -24,7 +24,7 @@ def content_digest(document: Any) -> str:
 
 
 def load_record() -> dict[str, dict[str, Any]]:
-    resource = _resources.data_dir("schemas").joinpath(RECORD_NAME)
+    resource = resources.data_dir("schemas").joinpath(RECORD_NAME)
     try:
         record: dict[str, dict[str, Any]] = json.loads(resource.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .._http import HttpRequest, HttpResponse
+from ..wire.messages import HttpRequest, HttpResponse
 
 
 class Transport(Protocol):

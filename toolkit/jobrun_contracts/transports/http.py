@@ -12,8 +12,8 @@ import socket
 import threading
 import urllib.parse
 
-from .._http import HttpRequest, HttpResponse
 from ..errors import TargetError, UsageError
+from ..wire.messages import HttpRequest, HttpResponse
 
 MAX_RESPONSE = 16 * 1024 * 1024
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .._http import HttpRequest, HttpResponse
 from ..errors import TargetError
+from ..wire.messages import HttpRequest, HttpResponse
 
 
 class CallableTransport:

@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _pointers
-from ._formats import timestamp_seconds
-from ._lifecycle import LIFECYCLES
-from .contracts import Scope
+from ..core import pointers as _pointers
+from ..core.formats import timestamp_seconds
+from ..core.lifecycle import LIFECYCLES
+from ..wire.messages import HttpResponse
+from .clauses import Scope
 
 MISSING = object()
 
@@ -186,3 +187,33 @@ def _short(text: str | None, limit: int = 160) -> str:
     if not text:
         return ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def error_of(api: str, response: HttpResponse, body: Any) -> tuple[str | None, str | None]:
+    """The error code and message, where each service puts them (AWS: the x-amzn-ErrorType header)."""
+    if response.status < 300:
+        return None, None
+    code: Any = None
+    if api != "alibaba-emr-serverless-spark":
+        header = response.headers.get("x-amzn-errortype")
+        if header:
+            code = header.split(":", 1)[0]
+    if isinstance(body, dict):
+        if code is None:
+            code = body.get("__type") or body.get("code") or body.get("Code")
+            if isinstance(code, str) and "#" in code:
+                code = code.rsplit("#", 1)[1]
+        message = body.get("message") or body.get("Message") or body.get("errorMessage")
+        return (str(code) if code else None), (str(message) if message is not None else None)
+    return (str(code) if code else None), None
+
+
+def invalid_expectation(api: str, expected: Mapping[str, str]) -> dict[str, Any]:
+    """What a refusal of a request breaking ``expected`` looks like on this API."""
+    names = [p for p in expected["pointer"].split("/")[1:] if not p.isdigit()]
+    expectation: dict[str, Any] = {"status": 400}
+    if names:
+        expectation["names_field"] = names[-1].replace("~1", "/").replace("~0", "~")
+    if api != "alibaba-emr-serverless-spark":
+        expectation["error"] = ["ValidationException", "SerializationException"]
+    return expectation

@@ -20,11 +20,11 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from . import _formats, _pointers, registry
-from ._generation import ANY_KEY, Path, SchemaCompiler
-from ._patterns import compile_pattern
-from ._regex_strategy import Infeasible, lengths_within, match
-from .validation import validator_for
+from ..core import formats, pointers, registry
+from ..core.patterns import compile_pattern
+from ..core.validation import validator_for
+from .compiler import ANY_KEY, Path, SchemaCompiler
+from .regex import Infeasible, lengths_within, match
 
 _SEEDS = st.integers(0, 2**64 - 1)
 _BREAKERS = ["\n", "!", "_", "\u0663", " ", "\u2028", "é", ":", "*", "#", "A", "a", "0", "/", "\t", "\x01", "\n\x01\n"]
@@ -100,7 +100,7 @@ class _Walker:
                 self.sites.append(Site(path, "minItems", schema))
             self.walk(schema.get("items", {}), resolver, (*path, 0))
             return
-        if kind is not None and schema.get("format") in _formats.INVALID:
+        if kind is not None and schema.get("format") in formats.INVALID:
             self.sites.append(Site(path, "format", schema))
         if kind == "string":
             pattern = schema.get("pattern")
@@ -199,12 +199,12 @@ def _mutate(site: Site, instance: dict[str, Any], rng: random.Random, extra_valu
         if found is None or not isinstance(found[0], dict) or site.path[-1] not in found[0]:
             return None
         del found[0][site.path[-1]]
-        return instance, _pointers.join([*found[1], site.path[-1]])
+        return instance, pointers.join([*found[1], site.path[-1]])
     found = _concrete(instance, site.path)
     if found is None:
         return None
     value, path = found
-    pointer = _pointers.join(path)
+    pointer = pointers.join(path)
     replacement: Any
     if keyword == "type":
         replacement = _WRONG_TYPE[schema["type"] if isinstance(schema["type"], str) else "object"]
@@ -213,7 +213,7 @@ def _mutate(site: Site, instance: dict[str, Any], rng: random.Random, extra_valu
     elif keyword == "enum":
         replacement = _wrong_case(rng, schema, value)
     elif keyword == "format":
-        replacement = _formats.INVALID[schema["format"]]
+        replacement = formats.INVALID[schema["format"]]
     elif keyword == "maxLength":
         replacement = _string_of(rng, schema, schema["maxLength"] + 1)
     elif keyword == "minLength":
@@ -244,7 +244,7 @@ def _mutate(site: Site, instance: dict[str, Any], rng: random.Random, extra_valu
             return None
         name = _typo(rng, site.extra)
         value[name] = next(iter(value.values()), "x")
-        return instance, _pointers.join([*path, name])
+        return instance, pointers.join([*path, name])
     else:
         return None
     if replacement is None:

@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _pointers, _resources, registry
-from ._documents import load
-from .errors import InputError, JobrunContractsError, UsageError
+from ..core import pointers, registry, resources
+from ..core.documents import load
+from ..errors import InputError, JobrunContractsError, UsageError
 
 Level = Literal["MUST", "SHOULD"]
 LEVELS: tuple[Level, ...] = ("MUST", "SHOULD")
@@ -80,7 +80,7 @@ def read_contract_file(path: str) -> list[Clause]:
         if problem is not None:
             pointer, message = problem
             line = document.line_of(pointer)
-            where = _pointers.display(_pointers.split(pointer)) or "the file"
+            where = pointers.display(pointers.split(pointer)) or "the file"
             raise InputError(f"{where}: {message}", path=path, line=line)
         api = document.data["api"]
         for index, raw in enumerate(document.data["clauses"]):
@@ -119,7 +119,7 @@ def _check_regex(pattern: str) -> None:
 
 
 def _builtin_files() -> list[str]:
-    root = _resources.data_dir("contracts")
+    root = resources.data_dir("contracts")
     found = []
     for api in registry.APIS:
         folder = root.joinpath(api)
@@ -134,14 +134,14 @@ def _first_problem(data: Any) -> tuple[str, str] | None:
     if not errors:
         return None
     error = max(errors, key=lambda e: len(list(e.instance_path)))
-    return _pointers.join(list(error.instance_path)), error.message
+    return pointers.join(list(error.instance_path)), error.message
 
 
 @cache
 def _contract_validator() -> Any:
     import jsonschema_rs
 
-    document = json.loads(_resources.data_dir("contracts").joinpath("contract.schema.json").read_text("utf-8"))
+    document = json.loads(resources.data_dir("contracts").joinpath("contract.schema.json").read_text("utf-8"))
     return jsonschema_rs.validator_for(document)
 
 

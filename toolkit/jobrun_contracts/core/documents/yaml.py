@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from ._documents import MAX_DEPTH, Document
-from ._pointers import escape as _escape
-from .errors import InputError
+from ...errors import InputError
+from ..pointers import escape as _escape
+from .model import MAX_DEPTH, Document
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",

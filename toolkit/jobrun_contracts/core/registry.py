@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _resources
-from ._suggest import did_you_mean
-from .errors import UsageError
+from ..errors import UsageError
+from . import resources as _resources
+from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     import referencing

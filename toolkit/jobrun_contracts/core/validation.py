@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import jsonschema_rs
 
-from . import _pointers, registry
-from ._formats import CHECKERS
-from ._patterns import compile_pattern
-from ._suggest import did_you_mean
-from .errors import InputError, SchemaError, UsageError
+from ..errors import InputError, JobrunContractsError, SchemaError, UsageError
+from . import pointers, registry
+from .formats import CHECKERS
+from .patterns import compile_pattern
 from .registry import Direction
+from .suggest import did_you_mean
 
 _UNION = "x-union"
 
@@ -44,7 +44,7 @@ class Violation:
     @property
     def json_path(self) -> str:
         path = "$"
-        for part in _pointers.split(self.pointer):
+        for part in pointers.split(self.pointer):
             path += f"[{part}]" if isinstance(part, int) else f".{part}"
         return path
 
@@ -58,6 +58,18 @@ class Violation:
             "source": self.source,
             "schema_path": self.schema_path,
         }
+
+
+class ValidationFailed(JobrunContractsError):
+    """An instance broke documented constraints; ``violations`` says which."""
+
+    exit_code = 1
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        count = len(self.violations)
+        first = self.violations[0].message if self.violations else ""
+        super().__init__(f"{count} violation{'s' if count != 1 else ''}: {first}")
 
 
 class Validator:
@@ -91,6 +103,12 @@ class Validator:
             return []
         return list(self.iter_violations(instance))
 
+    def check(self, instance: Any) -> None:
+        """Raise :class:`ValidationFailed` (with every violation) unless the instance is valid."""
+        violations = self.validate(instance)
+        if violations:
+            raise ValidationFailed(violations)
+
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
         try:
             errors = list(self._engine.iter_errors(instance))
@@ -110,7 +128,7 @@ class Validator:
         source = _source(parents)
         sensitive = any(p.get("x-sensitive") for p in parents[-2:])
         location = f"{uri}#{fragment}"
-        where = _pointers.display(path) if path else f"the {self.direction}"
+        where = pointers.display(path) if path else f"the {self.direction}"
         value = error.instance
 
         if keyword == "additionalProperties":
@@ -119,15 +137,13 @@ class Validator:
                 message = f"unknown field '{name}' in {where}{did_you_mean(name, allowed)}"
                 if allowed:
                     message += f"; allowed fields: {', '.join(allowed)}"
-                yield Violation(
-                    _pointers.join([*path, name]), keyword, message, False, source, location, instance=value
-                )
+                yield Violation(pointers.join([*path, name]), keyword, message, False, source, location, instance=value)
             return
         if keyword == "required":
             name = kind.property
-            message = f"{_pointers.display([*path, name])} is required but missing"
+            message = f"{pointers.display([*path, name])} is required but missing"
             yield Violation(
-                _pointers.join([*path, name]), keyword, message, list(schema["required"]), source, location, False
+                pointers.join([*path, name]), keyword, message, list(schema["required"]), source, location, False
             )
             return
         if keyword == "propertyNames":
@@ -138,7 +154,7 @@ class Validator:
             if inner.kind.name == "pattern":
                 message = f"{where} has an invalid key: {detail}"
             constraint = {"keyword": inner.kind.name, "value": self._service_pattern(inner) or inner.kind.value}
-            yield Violation(_pointers.join(path), keyword, message, constraint, source, location, instance=value)
+            yield Violation(pointers.join(path), keyword, message, constraint, source, location, instance=value)
             return
         constraint = kind.value
         if keyword in ("minProperties", "maxProperties") and schema.get(_UNION):
@@ -146,9 +162,7 @@ class Validator:
             present = [k for k in value if k in members] if isinstance(value, Mapping) else []
             found = " and ".join(present) if present else "none"
             message = f"{where} is a union: set exactly one of {', '.join(members)} (found {found})"
-            yield Violation(
-                _pointers.join(path), keyword, message, constraint, source, location, sensitive, True, value
-            )
+            yield Violation(pointers.join(path), keyword, message, constraint, source, location, sensitive, True, value)
             return
         if keyword == "pattern":
             constraint = schema.get("pattern", constraint)  # the service's own, not the translation
@@ -158,7 +172,7 @@ class Validator:
             message = f"{where} must be {names}, not {_json_type(value)}"
         else:
             message = f"{where} {_constraint_text(keyword, constraint, value, constraint, sensitive=sensitive)}"
-        yield Violation(_pointers.join(path), keyword, message, constraint, source, location, sensitive, instance=value)
+        yield Violation(pointers.join(path), keyword, message, constraint, source, location, sensitive, instance=value)
 
     def _service_pattern(self, error: Any) -> str | None:
         if error.kind.name != "pattern":
@@ -229,7 +243,7 @@ def _not_json(instance: Any) -> InputError:
         elif isinstance(value, (list, tuple)):
             stack.extend(([*path, i], v) for i, v in enumerate(value))
         elif not (value is None or isinstance(value, (str, int, float, bool))):
-            where = _pointers.join(path) or "/"
+            where = pointers.join(path) or "/"
             return InputError(
                 f"{where}: a {type(value).__name__} is not JSON data (pass strings, numbers, lists, dicts)"
             )

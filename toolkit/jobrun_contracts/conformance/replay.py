@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from . import _fixtures, _wire, registry
-from .contracts import Clause
+from ..core import fixtures as _fixtures
+from ..core import registry
+from ..wire import codec
+from .clauses import Clause
 
 _START = "StartJobRun"
 
@@ -39,7 +41,7 @@ def fixture_clauses(api: str) -> list[Clause]:
                 expect: dict[str, Any] = {"status": operation.status}
                 summary = f"The valid fixture {name} is accepted"
             else:
-                from .conformance import invalid_expectation
+                from .expectations import invalid_expectation
 
                 expect = invalid_expectation(api, expected)
                 summary = f"The invalid fixture {name} is refused as a validation error naming its field"
@@ -131,7 +133,7 @@ def invalid_examples(api: str, operation: str, count: int, seed: int) -> list[tu
 def _invalid_examples(
     api: str, operation: str, count: int, seed: int
 ) -> tuple[tuple[dict[str, Any], dict[str, str]], ...]:
-    from .strategies import examples, invalid_requests
+    from ..strategies import examples, invalid_requests
 
     found: list[tuple[dict[str, Any], dict[str, str]]] = []
     for attempt in range(4):
@@ -158,7 +160,7 @@ def unexpressible(
     api: str, operation_name: str, instance: Mapping[str, Any], expected: Mapping[str, str]
 ) -> str | None:
     """Why a request breaking ``expected`` cannot reach a service as such, or None when it can."""
-    from .validation import validator_for
+    from ..core.validation import validator_for
 
     if expected["keyword"] == "additionalProperties":
         return "services ignore unknown members (AWS's JSON protocols do; the emulator does the same for Alibaba)"
@@ -168,13 +170,13 @@ def unexpressible(
     if token is not None and token.name not in request and token.required and expected["pointer"] != f"/{token.name}":
         request[token.name] = "jobrun-contracts-token"
     try:
-        sent = _wire.encode(operation, request, "localhost")
-        segments, query = _wire.split_target(sent.target)
-        path = _wire.match(operation.uri, segments)
+        sent = codec.encode(operation, request, "localhost")
+        segments, query = codec.split_target(sent.target)
+        path = codec.match(operation.uri, segments)
         if path is None:
             return "the broken value changes the request's path, so it never reaches this operation"
-        received = _wire.decode(operation, path, query, sent.body)
-    except _wire.BodyError as error:
+        received = codec.decode(operation, path, query, sent.body)
+    except codec.BodyError as error:
         return f"cannot be encoded as a request body: {error}"
     violations = validator_for(api, operation_name, "request", wire=True, strict=False).validate(received)
     if not any(v.pointer == expected["pointer"] and v.keyword == expected["keyword"] for v in violations):

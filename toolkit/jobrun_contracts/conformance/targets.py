@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import registry
-from ._extras import require
-from ._http import HttpRequest, HttpResponse
-from .errors import TargetError, UsageError
-from .transports import AsgiTransport, CallableTransport, HttpTransport, Transport, WsgiTransport
+from ..core import registry
+from ..core.extras import require
+from ..errors import TargetError, UsageError
+from ..transports import AsgiTransport, CallableTransport, HttpTransport, Transport, WsgiTransport
+from ..wire.messages import HttpRequest, HttpResponse
 
 _SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}
 ALIBABA = "alibaba-emr-serverless-spark"
@@ -121,20 +121,20 @@ class Target:
 
     def _signed(self, api: str, operation: str, request: HttpRequest) -> HttpRequest:
         if api == ALIBABA:
-            from . import _acs3
+            from ..wire import acs3
 
             if self._alibaba is None:
                 self._alibaba = _alibaba_credentials()
             creds = self._alibaba
-            return _acs3.sign(
+            return acs3.sign(
                 request, access_key_id=creds.key_id, access_key_secret=creds.secret, action=operation, host=self.host
             )
-        from . import _sigv4
+        from ..wire import sigv4
 
         if self._aws is None:
             self._aws = _aws_credentials()  # resolved once: the chain may read files or call a metadata service
         creds = self._aws
-        return _sigv4.sign(
+        return sigv4.sign(
             request,
             host=self.host,
             service=_SIGNING_NAME[api],
@@ -176,7 +176,7 @@ class BuiltinTarget(Target):
     capabilities = frozenset({"time", "fail"})
 
     def __init__(self, apis: Iterable[str] = registry.APIS, **options: Any) -> None:
-        from .emulator import Emulator, EmulatorServer
+        from ..emulator import Emulator, EmulatorServer
 
         self.server = EmulatorServer(Emulator(apis, **options)).start()
         transport = HttpTransport(self.server.url)
@@ -212,13 +212,11 @@ class MotoTarget(Target):
             raise UsageError(f"the moto target needs moto[server] installed ({error})") from None
         import logging
 
-        from .emulator._server import free_port
-
         logging.getLogger("werkzeug").disabled = True  # its request log and tracebacks would bury the report
-        port = free_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # 0: the OS picks, no race
         self._server.start()
-        url = f"http://127.0.0.1:{port}"
+        host, port = self._server.get_host_and_port()
+        url = f"http://{host}:{port}"
         transport = HttpTransport(url)
         super().__init__(
             transport,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-from ._extras import missing
+from ..core.extras import missing
 
 try:
     from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth  # type: ignore[import-untyped, unused-ignore]
@@ -32,7 +32,7 @@ try:
 except ImportError:
     raise missing("botocore", "AWS Signature Version 4 (signing and checking AWS requests)") from None
 
-from ._http import AuthFailure, HttpRequest
+from .messages import AuthFailure, HttpRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=15)

@@ -13,18 +13,18 @@ import json
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import _fixtures, _wire, registry
-from ._expectations import MISSING, Observed, check, resolve
-from ._extras import require
-from ._http import HttpRequest, HttpResponse
-from .contracts import Clause, Level, Scope, load_contracts
-from .errors import JobrunContractsError, TargetError
+from ..core import fixtures, registry
+from ..core.validation import validator_for
+from ..errors import JobrunContractsError, TargetError
+from ..wire import codec
+from ..wire.messages import HttpRequest, HttpResponse
+from .clauses import Clause, Scope
+from .expectations import MISSING, Observed, check, error_of, invalid_expectation, resolve
 from .targets import Target, Unsupported
-from .validation import validator_for
 
 Outcome = Literal["passed", "failed", "skipped"]
 _REDACTED_HEADERS = (
@@ -125,21 +125,6 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
         else:
             shown[name] = value
     return shown
-
-
-def all_clauses(
-    apis: Sequence[str], *, level: Level = "SHOULD", extra_dirs: Iterable[str] = (), examples: int = 10
-) -> list[Clause]:
-    """The built-in and user clauses, then every fixture's replay, then the fuzzing clauses."""
-    require("hypothesis", "conformance runs (they send generated requests)", "conform")
-    from ._replay import fixture_clauses, fuzz_clauses
-
-    clauses = load_contracts(apis, extra_dirs, level)
-    for api in apis:
-        clauses += fixture_clauses(api)
-        if examples > 0:
-            clauses += fuzz_clauses(api, examples)
-    return clauses
 
 
 def run(
@@ -321,7 +306,7 @@ class ClauseRun:
         scope.values[name] = {"ids": collected, "pages": pages}
 
     def _fuzz_invalid(self, step: Mapping[str, Any], name: str, scope: Scope) -> None:
-        from ._replay import invalid_examples
+        from .replay import invalid_examples
 
         operation = step["fuzz_invalid"]
         drawn = invalid_examples(self.api, operation, int(step["count"]), self.settings.seed)
@@ -346,7 +331,7 @@ class ClauseRun:
         if time.monotonic() > self._deadline:
             raise _Failed(f"the clause took longer than {self.settings.clause_timeout:g} s")
         operation = registry.operation(self.api, operation_name)
-        request = _wire.encode(operation, instance, self.target.host)
+        request = codec.encode(operation, instance, self.target.host)
         exchange = Exchange(step, operation_name, request)
         self.exchanges.append(exchange)
         self.requests += 1
@@ -404,36 +389,6 @@ class ClauseRun:
         return zlib.crc32(f"{self.settings.seed}:{self.clause.node_id}:{step}:{repetition}".encode())
 
 
-def error_of(api: str, response: HttpResponse, body: Any) -> tuple[str | None, str | None]:
-    """The error code and message, where each service puts them (AWS: the x-amzn-ErrorType header)."""
-    if response.status < 300:
-        return None, None
-    code: Any = None
-    if api != "alibaba-emr-serverless-spark":
-        header = response.headers.get("x-amzn-errortype")
-        if header:
-            code = header.split(":", 1)[0]
-    if isinstance(body, dict):
-        if code is None:
-            code = body.get("__type") or body.get("code") or body.get("Code")
-            if isinstance(code, str) and "#" in code:
-                code = code.rsplit("#", 1)[1]
-        message = body.get("message") or body.get("Message") or body.get("errorMessage")
-        return (str(code) if code else None), (str(message) if message is not None else None)
-    return (str(code) if code else None), None
-
-
-def invalid_expectation(api: str, expected: Mapping[str, str]) -> dict[str, Any]:
-    """What a refusal of a request breaking ``expected`` looks like on this API."""
-    names = [p for p in expected["pointer"].split("/")[1:] if not p.isdigit()]
-    expectation: dict[str, Any] = {"status": 400}
-    if names:
-        expectation["names_field"] = names[-1].replace("~1", "/").replace("~0", "~")
-    if api != "alibaba-emr-serverless-spark":
-        expectation["error"] = ["ValidationException", "SerializationException"]
-    return expectation
-
-
 def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope: Scope, seed: int) -> dict[str, Any]:
     """A step's request: its base (fixture, generated, or literal), overrides applied, container and token set."""
     operation = registry.operation(api, operation_name)
@@ -441,12 +396,12 @@ def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope:
     overrides = scope.render(spec.get("with", {}))
     protected = ""
     if "fixture" in spec:
-        instance = copy.deepcopy(_fixtures.instance(api, operation_name, spec["fixture"]))
-        expected = _fixtures.expected(api, operation_name, spec["fixture"])
+        instance = copy.deepcopy(fixtures.instance(api, operation_name, spec["fixture"]))
+        expected = fixtures.expected(api, operation_name, spec["fixture"])
         protected = expected["pointer"].split("/")[1] if expected else ""  # the field under test stays as it is
         replace_container, replace_token = protected != container_field, True
     elif "generate" in spec:
-        from .strategies import examples, requests
+        from ..strategies import examples, requests
 
         instance = examples(requests(api, operation_name, wire=True), 1, seed)[0]
         replace_container, replace_token = True, True

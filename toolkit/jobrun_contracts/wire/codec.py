@@ -15,10 +15,10 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from . import registry
-from ._formats import iso_utc
-from ._http import HttpRequest
-from .registry import Operation
+from ..core import registry
+from ..core.formats import iso_utc
+from ..core.registry import Operation
+from .messages import HttpRequest
 
 _INTEGER = re.compile(r"-?[0-9]{1,19}")  # longer is no 64-bit integer (and int() refuses over 4,300 digits)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from functools import cache
 
-from ._patterns import LENGTH_CAP, Lengths, Node, add, compile_pattern, contains
+from ..core.patterns import LENGTH_CAP, Lengths, Node, add, compile_pattern, contains
 
 _PRINTABLE = (0x20, 0x7E)
 _TILE = 8  # distinct draws before a long run of wide characters repeats itself

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._generation import Realistic, Source
+from .compiler import Realistic, Source
 
 Builder = Callable[[Source], Any]
 

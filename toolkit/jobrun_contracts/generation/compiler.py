@@ -30,10 +30,10 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from . import _formats, registry
-from ._patterns import compile_pattern
-from ._regex_strategy import Infeasible, common_alphabet, lengths_within, match, text
-from .registry import Direction
+from ..core import formats, registry
+from ..core.patterns import compile_pattern
+from ..core.registry import Direction
+from .regex import Infeasible, common_alphabet, lengths_within, match, text
 
 MAX_RECURSION = 2  # nested Configuration lists
 ANY_KEY = "*"  # a force path part meaning "some entry of this map"
@@ -141,7 +141,7 @@ class _Format(Node):
         self.name = name
 
     def build(self, src: Source) -> Any:
-        return _formats.sample(self.name, src.integer(0, 20 * 365 * 86400))
+        return formats.sample(self.name, src.integer(0, 20 * 365 * 86400))
 
 
 class _Integer(Node):
@@ -374,7 +374,7 @@ class SchemaCompiler:
             self._calm -= 1
 
     def _scalar(self, schema: dict[str, Any], kind: str | None) -> Node | None:
-        if kind == "string" and schema.get("format") in _formats.CHECKERS:
+        if kind == "string" and schema.get("format") in formats.CHECKERS:
             return _Format(schema["format"])
         if kind == "string":
             pattern, high = schema.get("pattern"), schema.get("maxLength")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote_plus
 
-from ._http import AuthFailure, HttpRequest
+from .messages import AuthFailure, HttpRequest
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._lifecycle import Lifecycle
+from ..core.lifecycle import Lifecycle
 
 
 @dataclass(frozen=True)

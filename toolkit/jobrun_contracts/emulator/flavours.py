@@ -12,14 +12,14 @@ import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .. import registry
-from .._formats import iso_utc, timestamp_seconds
-from .._http import HttpResponse
-from .._lifecycle import LIFECYCLES, Lifecycle
-from ..registry import Operation
-from ..service_errors import ServiceError, alibaba_error, aws_error
-from ..validation import Violation
-from ._runs import Run
+from ..core import registry
+from ..core.formats import iso_utc, timestamp_seconds
+from ..core.lifecycle import LIFECYCLES, Lifecycle
+from ..core.registry import Operation
+from ..core.validation import Violation
+from ..wire.messages import HttpResponse
+from ..wire.service_errors import ServiceError, alibaba_error, aws_error
+from .runs import Run
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

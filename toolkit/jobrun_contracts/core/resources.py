@@ -7,13 +7,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SchemaError
+from ..errors import SchemaError
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
-_PACKAGED = Path(__file__).resolve().parent / "_data"
-_CHECKOUT = Path(__file__).resolve().parent.parent.parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # jobrun_contracts/
+_PACKAGED = _PACKAGE / "_data"
+_CHECKOUT = _PACKAGE.parent.parent  # toolkit/jobrun_contracts -> the repository root
 
 
 def data_dir(kind: str) -> Path | Traversable:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._http import HttpRequest, HttpResponse
 from ..errors import JobrunContractsError
+from ..wire.messages import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from .app import Emulator

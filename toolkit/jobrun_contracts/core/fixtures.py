@@ -6,13 +6,13 @@ import json
 from functools import cache
 from typing import Any
 
-from . import _resources
-from .errors import UsageError
+from ..errors import UsageError
+from . import resources
 
 
 @cache
 def _document(api: str, operation: str, name: str) -> dict[str, Any]:
-    resource = _resources.data_dir("fixtures").joinpath(api).joinpath(operation)
+    resource = resources.data_dir("fixtures").joinpath(api).joinpath(operation)
     for part in name.split("/"):
         resource = resource.joinpath(part)
     try:
@@ -36,7 +36,7 @@ def expected(api: str, operation: str, name: str) -> dict[str, str] | None:
 
 def names(api: str, operation: str, kind: str) -> list[str]:
     """``kind/file.json`` for every fixture of one kind, sorted."""
-    folder = _resources.data_dir("fixtures").joinpath(api).joinpath(operation).joinpath(kind)
+    folder = resources.data_dir("fixtures").joinpath(api).joinpath(operation).joinpath(kind)
     if not folder.is_dir():
         return []
     return sorted(f"{kind}/{item.name}" for item in folder.iterdir() if item.name.endswith(".json"))

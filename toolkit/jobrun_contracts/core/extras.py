@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from .errors import MissingExtra
+from ..errors import MissingExtra
 
 #: The extra of pyproject.toml that brings each optional module.
 EXTRA_OF = {"hypothesis": "generate", "botocore": "aws"}

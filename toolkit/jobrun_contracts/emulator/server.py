@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from .._http import HttpRequest, HttpResponse
+from ..wire.messages import HttpRequest, HttpResponse
 from .app import MAX_BODY, Emulator
 
 _IDLE_TIMEOUT = 30.0  # seconds a kept-alive or slow client may hold a thread
@@ -147,9 +147,3 @@ class EmulatorServer:
 
 def _plain(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, {"content-type": "application/json"}, json.dumps({"message": message}).encode())
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import _pointers
-from .validation import Violation
+from ..core import pointers
+from ..core.validation import Violation
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,10 @@ def _aws_value(value: Any) -> str:
 
 def _aws_path(pointer: str) -> str:
     parts = []
-    for part in _pointers.split(pointer):
+    for part in pointers.split(pointer):
         parts.append(f"{part + 1}.member" if isinstance(part, int) else str(part))
     return ".".join(parts)
 
 
 def _dotted(pointer: str) -> str:
-    return ".".join(str(p) for p in _pointers.split(pointer)) or "body"
+    return ".".join(str(p) for p in pointers.split(pointer)) or "body"

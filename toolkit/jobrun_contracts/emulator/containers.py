@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._formats import iso_utc
-from .._http import HttpRequest, HttpResponse
-from ..registry import Operation
-from ..service_errors import ServiceError
-from ._apis import ACCOUNT, FLAVOURS, REGION, ApiFlavour
+from ..core.formats import iso_utc
+from ..core.registry import Operation
+from ..wire.messages import HttpRequest, HttpResponse
+from ..wire.service_errors import ServiceError
+from .flavours import ACCOUNT, FLAVOURS, REGION, ApiFlavour
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -88,7 +88,7 @@ def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[st
         return flavour.error_response(ServiceError(400, "SerializationException", "Malformed JSON body"), request_id)
     if not isinstance(body, dict):
         return flavour.error_response(ServiceError(400, "SerializationException", "Expected a JSON object"), request_id)
-    with emulator._lock:  # the container maps are shared with every other request thread
+    with emulator.state.lock:  # the container maps are shared with every other request thread
         result = _container_operation(emulator, _KINDS[api], request.method, segments[1:], body)
     if isinstance(result, ServiceError):
         return flavour.error_response(result, request_id)
@@ -131,7 +131,7 @@ _KINDS = {
 def _container_operation(
     emulator: Emulator, kind: _Kind, method: str, rest: list[str], body: dict[str, Any]
 ) -> dict[str, Any] | ServiceError:
-    containers = emulator._state.containers[kind.api]
+    containers = emulator.state.containers[kind.api]
     if not rest and method == "POST":
         return _create(emulator, kind.api, body, kind.required, kind.kept, kind.answered)
     if not rest and method == "GET":
@@ -168,9 +168,9 @@ def _create(
     missing = _missing(body, required)
     if missing:
         return missing
-    containers = emulator._state.containers[api]
+    containers = emulator.state.containers[api]
     attributes = {k: body[k] for k in kept if k in body}
-    with emulator._lock:
+    with emulator.state.lock:
         existing = _by_token(containers, body["clientToken"])
         container_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)
     return {k: containers[container_id][k] for k in answered}
