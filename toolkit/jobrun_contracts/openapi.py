@@ -34,7 +34,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .core import registry
+from .core import pointers, registry
 from .core.patterns import PatternError, compile_pattern
 from .core.registry import Field, Operation
 from .errors import SchemaError
@@ -274,7 +274,7 @@ class _Builder:
         parts = unquote(fragment).split("/")
         if url not in self.documents or parts[:2] != ["", "$defs"] or len(parts) < 3:
             raise SchemaError(f"{target}: only references to a schema file's $defs can become components")
-        return url, parts[2].replace("~1", "/").replace("~0", "~"), parts[3:]
+        return url, pointers.unescape(parts[2]), parts[3:]
 
     def define(self, url: str, definition: str, *, request: bool = False) -> str:
         """The component of a ``$defs`` entry; ``request``: its copy with closed objects opened."""

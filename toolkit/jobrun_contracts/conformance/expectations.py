@@ -213,7 +213,7 @@ def invalid_expectation(api: str, expected: Mapping[str, str]) -> dict[str, Any]
     names = [p for p in expected["pointer"].split("/")[1:] if not p.isdigit()]
     expectation: dict[str, Any] = {"status": 400}
     if names:
-        expectation["names_field"] = names[-1].replace("~1", "/").replace("~0", "~")
+        expectation["names_field"] = _pointers.unescape(names[-1])
     if api != "alibaba-emr-serverless-spark":
         expectation["error"] = ["ValidationException", "SerializationException"]
     return expectation

@@ -66,6 +66,13 @@ def timestamp_seconds(value: Any) -> float | None:
     return None
 
 
+def as_utc(moment: datetime | None) -> datetime:
+    """A moment in UTC (naive ones are taken as UTC); now, when none is given. Signatures date requests so."""
+    if moment is None:
+        return datetime.now(timezone.utc)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 def iso_utc(seconds: float) -> str:
     """ISO 8601 in UTC with a ``Z``, as botocore writes request timestamps and EMR on EKS writes dates.
 

@@ -9,6 +9,11 @@ def escape(part: Any) -> str:
     return str(part).replace("~", "~0").replace("/", "~1")
 
 
+def unescape(part: str) -> str:
+    """One reference token as it was before escaping (``~1`` is ``/``, then ``~0`` is ``~``)."""
+    return part.replace("~1", "/").replace("~0", "~")
+
+
 def join(path: list[Any]) -> str:
     return "".join("/" + escape(p) for p in path)
 
@@ -17,7 +22,7 @@ def split(pointer: str) -> list[str | int]:
     """Parts of a pointer; all-digit parts come back as list indices."""
     parts: list[str | int] = []
     for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
+        part = unescape(raw)
         parts.append(int(part) if part.isdigit() else part)
     return parts
 

@@ -186,7 +186,7 @@ class Validator:
         """The schema object holding the failing keyword, and every object on the way to it."""
         node: Any = self._originals.get(uri, {})
         parents = [node]
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
+        parts = [pointers.unescape(p) for p in fragment.split("/")[1:]]
         for part in parts[:-1]:  # the last part is the keyword itself
             if isinstance(node, list):
                 node = node[int(part)]

@@ -7,14 +7,15 @@ not validated beyond that. Alibaba workspaces are configured, not created over t
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.arns import container_arn
 from ..core.formats import iso_utc
 from ..core.registry import Operation
+from ..wire.codec import BodyError, json_object
 from ..wire.messages import HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
 from .flavours import ACCOUNT, FLAVOURS, REGION, ApiFlavour
@@ -28,7 +29,7 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
         return {
             "applicationId": container_id,
             "name": attributes.get("name", "jobrun-emulator"),
-            "arn": f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/{container_id}",
+            "arn": container_arn(api, container_id, REGION, ACCOUNT),
             "releaseLabel": attributes.get("releaseLabel", "emr-7.1.0"),
             "type": attributes.get("type", "Spark"),
             "state": "CREATED",
@@ -40,7 +41,7 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
         return {
             "id": container_id,
             "name": attributes.get("name", "jobrun-emulator"),
-            "arn": f"arn:aws:emr-containers:{REGION}:{ACCOUNT}:/virtualclusters/{container_id}",
+            "arn": container_arn(api, container_id, REGION, ACCOUNT),
             "state": "RUNNING",
             "containerProvider": attributes.get(
                 "containerProvider", {"type": "EKS", "id": "emulated-eks", "info": {"eksInfo": {"namespace": "spark"}}}
@@ -83,11 +84,9 @@ def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[st
     flavour = FLAVOURS[api]
     request_id = str(uuid.uuid4())
     try:
-        body = json.loads(request.body) if request.body.strip() else {}
-    except (ValueError, RecursionError):
-        return flavour.error_response(ServiceError(400, "SerializationException", "Malformed JSON body"), request_id)
-    if not isinstance(body, dict):
-        return flavour.error_response(ServiceError(400, "SerializationException", "Expected a JSON object"), request_id)
+        body = json_object(request.body)
+    except BodyError as error:
+        return flavour.error_response(ServiceError(400, "SerializationException", str(error)), request_id)
     with emulator.state.lock:  # the container maps are shared with every other request thread
         result = _container_operation(emulator, _KINDS[api], request.method, segments[1:], body)
     if isinstance(result, ServiceError):

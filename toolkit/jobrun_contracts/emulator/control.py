@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..errors import JobrunContractsError
+from ..wire.codec import BodyError, json_object
 from ..wire.messages import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -24,11 +25,9 @@ if TYPE_CHECKING:
 def handle_control(emulator: Emulator, request: HttpRequest, path: str, query: list[tuple[str, str]]) -> HttpResponse:
     parts = [p for p in path.split("/") if p]
     try:
-        body = json.loads(request.body) if request.body.strip() else {}
-    except (ValueError, RecursionError):
-        return _answer(400, {"error": "the body is not valid JSON"})
-    if not isinstance(body, dict):
-        return _answer(400, {"error": "the body must be a JSON object"})
+        body = json_object(request.body)
+    except BodyError as error:
+        return _answer(400, {"error": str(error)})
     method = request.method
     try:
         if not parts and method == "GET":

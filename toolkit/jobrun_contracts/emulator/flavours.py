@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..core import registry
+from ..core.arns import EXAMPLE_ACCOUNT, EXAMPLE_REGION, job_run_arn
 from ..core.formats import iso_utc, timestamp_seconds
 from ..core.lifecycle import LIFECYCLES, Lifecycle
 from ..core.registry import Operation
@@ -21,8 +22,7 @@ from ..wire.messages import HttpResponse
 from ..wire.service_errors import ServiceError, alibaba_error, aws_error
 from .runs import Run
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+ACCOUNT, REGION = EXAMPLE_ACCOUNT, EXAMPLE_REGION  # the emulated account and region
 CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/jobrun-emulator/emulator"
 
 
@@ -153,7 +153,7 @@ class EmrServerless(_Aws):
         return None if not minutes else float(minutes) * 60  # 0: the page gives no meaning; we read "none"
 
     def arn(self, run: Run) -> str:
-        return f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/{run.container}/jobruns/{run.run_id}"
+        return job_run_arn(self.api, run.container, run.run_id, REGION, ACCOUNT)
 
     def started(self, run: Run) -> dict[str, Any]:
         return {"applicationId": run.container, "jobRunId": run.run_id, "arn": self.arn(run)}
@@ -232,7 +232,7 @@ class EmrContainers(_Aws):
         return "0000000" + _base36(rng, 12)
 
     def arn(self, run: Run) -> str:
-        return f"arn:aws:emr-containers:{REGION}:{ACCOUNT}:/virtualclusters/{run.container}/jobruns/{run.run_id}"
+        return job_run_arn(self.api, run.container, run.run_id, REGION, ACCOUNT)
 
     def started(self, run: Run) -> dict[str, Any]:
         body = {"id": run.run_id, "arn": self.arn(run), "virtualClusterId": run.container}

@@ -11,32 +11,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-TERMINAL = {
-    "aws-emr-serverless": {"SUCCESS", "FAILED", "CANCELLED"},
-    "aws-emr-containers": {"COMPLETED", "FAILED", "CANCELLED"},
-    "alibaba-emr-serverless-spark": {"Success", "Failed", "Cancelled"},
-}
+from ..core.arns import job_run_arn, region_and_account
+from ..core.lifecycle import LIFECYCLES
+
+#: Each API's terminal states, from the one state machine the emulator walks.
+TERMINAL = {api: lifecycle.terminal for api, lifecycle in LIFECYCLES.items()}
 _EPOCH = 1_700_000_000
 
 
-def _region_account(arn: str | None) -> tuple[str, str]:
-    """The region and account a generated ARN already names, so a rebuilt one keeps them."""
-    region, account = "us-east-1", "123456789012"
-    if arn and arn.count(":") >= 5:
-        parts = arn.split(":")
-        region = parts[3] or region
-        account = parts[4] if parts[4].isdigit() and len(parts[4]) == 12 else account
-    return region, account
-
-
 def _serverless_arn(application: str, run_id: str, arn: str | None) -> str:
-    region, account = _region_account(arn)
-    return f"arn:aws:emr-serverless:{region}:{account}:/applications/{application}/jobruns/{run_id}"
+    return job_run_arn("aws-emr-serverless", application, run_id, *region_and_account(arn))
 
 
 def _containers_arn(cluster: str, run_id: str, arn: str | None) -> str:
-    region, account = _region_account(arn)
-    return f"arn:aws:emr-containers:{region}:{account}:/virtualclusters/{cluster}/jobruns/{run_id}"
+    return job_run_arn("aws-emr-containers", cluster, run_id, *region_and_account(arn))
 
 
 def _serverless_run(run: dict[str, Any], id_field: str, *, summary: bool = False) -> None:

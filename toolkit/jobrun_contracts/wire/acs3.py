@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote_plus
 
+from ..core.formats import as_utc
 from .messages import AuthFailure, HttpRequest
 
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -82,7 +83,7 @@ def sign(
         {
             "x-acs-version": version,
             "x-acs-action": action,
-            "x-acs-date": _utc(now).strftime(DATE_FORMAT),
+            "x-acs-date": as_utc(now).strftime(DATE_FORMAT),
             "x-acs-signature-nonce": nonce if nonce is not None else uuid.uuid4().hex,
             "x-acs-content-sha256": hashlib.sha256(request.body).hexdigest(),
         }
@@ -124,7 +125,7 @@ def verify(request: HttpRequest, *, secrets: Mapping[str, str], now: datetime | 
         moment = datetime.strptime(request.headers["x-acs-date"], DATE_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
         return INCOMPLETE
-    if abs(moment - _utc(now)) > MAX_SKEW:
+    if abs(moment - as_utc(now)) > MAX_SKEW:
         return EXPIRED
     string_to_sign = _string_to_sign(request, list(parsed.signed_headers))
     expected = _hmac(secret, string_to_sign)
@@ -202,9 +203,3 @@ def _string_to_sign(request: HttpRequest, signed_headers: list[str]) -> str:
 
 def _hmac(secret: str, message: str) -> str:
     return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def _utc(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.now(timezone.utc)
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -49,16 +49,24 @@ def match(template: str, segments: list[str]) -> dict[str, str] | None:
     return found
 
 
+def json_object(body: bytes) -> dict[str, Any]:
+    """A request body as a JSON object (an empty body is ``{}``); anything else is a :class:`BodyError`."""
+    if not body.strip():
+        return {}
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BodyError(f"the body is not valid JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise BodyError("the body must be a JSON object")
+    return parsed
+
+
 def decode(operation: Operation, path: dict[str, str], query: list[tuple[str, str]], body: bytes) -> dict[str, Any]:
     """The operation's input from its three places; unknown query keys are left out, as services do."""
     instance: dict[str, Any] = {}
     if body.strip():
-        try:
-            parsed = json.loads(body)
-        except (ValueError, RecursionError) as error:
-            raise BodyError(f"the body is not valid JSON: {error}") from None
-        if not isinstance(parsed, dict):
-            raise BodyError("the body must be a JSON object")
+        parsed = json_object(body)
         body_fields = {f.wire_name for f in operation.fields if f.location == "body"}
         instance.update({k: v for k, v in parsed.items() if k in body_fields or k not in _non_body(operation)})
     types = _member_types(operation.api, operation.name)

@@ -32,6 +32,7 @@ try:
 except ImportError:
     raise missing("botocore", "AWS Signature Version 4 (signing and checking AWS requests)") from None
 
+from ..core.formats import as_utc
 from .messages import AuthFailure, HttpRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -84,7 +85,7 @@ def sign(
     Every header present is signed except the ones botocore never signs (user-agent, hop-by-hop...)
     and Content-Length, so a runner may still alter or drop unsigned ones after signing.
     """
-    timestamp = _utc(now).strftime(SIGV4_TIMESTAMP)
+    timestamp = as_utc(now).strftime(SIGV4_TIMESTAMP)
     headers = {k: v for k, v in request.headers.items() if k not in ("authorization", "x-amz-security-token")}
     headers.setdefault("host", host)
     headers["x-amz-date"] = timestamp
@@ -132,7 +133,7 @@ def verify(
         moment = datetime.strptime(timestamp, SIGV4_TIMESTAMP).replace(tzinfo=timezone.utc)
     except ValueError:  # wording ours
         return _incomplete(f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'.")
-    skew = _skew(moment, _utc(now))
+    skew = _skew(moment, as_utc(now))
     if skew is not None:
         return skew
     claimed = request.headers.get("x-amz-content-sha256")
@@ -229,9 +230,3 @@ def _aws_request(request: HttpRequest, host: str, timestamp: str) -> AWSRequest:
 def _signature(signer: SigV4Auth, aws_request: AWSRequest) -> str:
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))
-
-
-def _utc(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.now(timezone.utc)
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
