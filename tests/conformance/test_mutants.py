@@ -1,4 +1,4 @@
-"""Every broken variant of the emulator fails at least one MUST clause; the kill rate is reported."""
+"""Every broken variant of the emulator fails at least one MUST clause: one test per mutant, all killed."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import pytest
 from jobrun_contracts.conformance import Settings, all_clauses, emulator_target, run
 
 from .mutants import MUTANTS
-
-_killed: dict[str, list[str]] = {}
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))
@@ -19,7 +17,6 @@ def test_the_mutant_fails_a_must_clause(name: str) -> None:
     with emulator_target(emulator) as target:
         report = run(target, clauses, Settings(timeout=5))
     failed = [r.clause.node_id for r in report.must_failures]
-    _killed[name] = failed
     assert failed, f"no MUST clause caught the mutant '{name}'"
 
 
@@ -32,14 +29,3 @@ def test_the_unbroken_emulator_passes_every_must_clause_in_process() -> None:
     with emulator_target(Emulator()) as target:
         report = run(target, clauses, Settings(timeout=5))
     assert [r.reason for r in report.must_failures] == []
-
-
-def test_kill_rate_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    if len(_killed) < len(MUTANTS):
-        pytest.skip("runs after the mutants (not under -k or xdist splitting)")
-    killed = sum(bool(clauses) for clauses in _killed.values())
-    with capsys.disabled():
-        print(f"\nmutation check: {killed}/{len(MUTANTS)} mutants killed")
-        for name, clauses in _killed.items():
-            print(f"  {name}: {len(clauses)} MUST clauses failed, e.g. {clauses[:2]}")
-    assert killed == len(MUTANTS)

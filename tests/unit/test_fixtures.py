@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
 from jobrun_contracts import APIS, operations, validate
+from support import ROOT
 
 FIXTURES = ROOT / "fixtures"
 

@@ -16,7 +16,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from support import ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib

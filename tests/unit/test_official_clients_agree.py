@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, without_added_empty_lists
 from jobrun_contracts.core import registry
+from support import ROOT, without_added_empty_lists
 
 FIXTURES = ROOT / "fixtures"
 SERVICES = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}

@@ -26,13 +26,13 @@ from referencing.jsonschema import DRAFT202012
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.formats import unregister_string_format
 
-from conftest import ROOT
 from jobrun_contracts import APIS, Operation, UsageError, operations, validate
 from jobrun_contracts.core import formats as _formats
 from jobrun_contracts.core import registry
 from jobrun_contracts.core.patterns import compile_pattern
 from jobrun_contracts.openapi import openapi_document
 from jobrun_contracts.wire import codec
+from support import ROOT
 
 FIXTURES = ROOT / "fixtures"
 AWS = [api for api in APIS if api.startswith("aws-")]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
 from jobrun_contracts.core import registry, resources
+from support import ROOT
 
 DOCS = ROOT.parent / "shared" / "docs"
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from conftest import without_added_empty_lists
 from jobrun_contracts import APIS, operations, validate
 from jobrun_contracts.core import registry
 from jobrun_contracts.generation.compiler import SchemaCompiler
@@ -19,6 +18,7 @@ from jobrun_contracts.generation.consistency import fixer
 from jobrun_contracts.generation.invalid import site_strategy, sites
 from jobrun_contracts.generation.realistic import USUAL, providers
 from jobrun_contracts.strategies import examples, invalid_requests, requests, responses
+from support import without_added_empty_lists
 
 OPERATIONS = [(api, op.name) for api in APIS for op in operations(api)]
 IDS = [f"{api}::{name}" for api, name in OPERATIONS]
