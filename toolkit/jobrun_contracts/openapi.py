@@ -37,6 +37,7 @@ from urllib.parse import unquote, urljoin
 from .core import pointers, registry
 from .core.patterns import PatternError, compile_pattern
 from .core.registry import Field, Operation
+from .core.shapes import operation_shape
 from .errors import SchemaError
 
 OPENAPI_VERSION = "3.1.0"
@@ -145,7 +146,9 @@ class _Builder:
             raise SchemaError(f"{self.api} {op.name}: top-level {', '.join(sorted(unknown))} has no OpenAPI place")
         base = request["$id"]
         item: dict[str, Any] = {"operationId": op.name}
-        parameters = [self.parameter(f, request["properties"][f.name], base) for f in op.fields if f.location != "body"]
+        parameters = [
+            self.parameter(op, f, request["properties"][f.name], base) for f in op.fields if f.location != "body"
+        ]
         if parameters:
             item["parameters"] = parameters
         body = [f for f in op.fields if f.location == "body"]
@@ -166,7 +169,7 @@ class _Builder:
         }
         return item
 
-    def parameter(self, field: Field, spec: dict[str, Any], base: str) -> dict[str, Any]:
+    def parameter(self, op: Operation, field: Field, spec: dict[str, Any], base: str) -> dict[str, Any]:
         schema = self.rewrite(spec, base, request=True)
         if schema.get("x-timestamp") == "input" and isinstance(schema.get("type"), list) and not field.wire_encoding:
             # botocore writes an epoch-seconds input as ISO 8601 here: on the wire it is always a string
@@ -188,7 +191,10 @@ class _Builder:
                 schema.setdefault("minimum", _LONG[0])
                 schema.setdefault("maximum", _LONG[1])
             parameter["schema"] = schema
-            if field.location == "query" and self.type_of(spec, base) == "array":
+            if (
+                field.location == "query"
+                and operation_shape(self.api, op.name, "request").properties[field.name].type == "array"
+            ):
                 parameter["style"], parameter["explode"] = "form", True  # repeated keys: states=A&states=B
         return parameter
 
@@ -322,13 +328,6 @@ class _Builder:
         if name in self.components:
             raise SchemaError(f"{self.api}: two schemas would both be components/schemas/{name}")
         self.components[name] = schema
-
-    def type_of(self, spec: dict[str, Any], base: str) -> Any:
-        current, url = spec, base
-        while "type" not in current and "$ref" in current:
-            target = urljoin(url, current["$ref"])
-            current, url = self.resolver.lookup(target).contents, target.partition("#")[0]
-        return current.get("type")
 
 
 def _known_member_count(node: dict[str, Any], base: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from . import pointers, registry
 from .formats import CHECKERS
 from .patterns import compile_pattern
 from .registry import Direction
+from .shapes import required_members
 from .suggest import did_you_mean
 
 _UNION = "x-union"
@@ -263,9 +264,9 @@ def _prepared(api: str, wire: bool, strict: bool) -> tuple[dict[str, dict[str, A
 def _prepare(document: dict[str, Any], *, wire: bool, strict: bool) -> dict[str, Any]:
     """A copy for the engine: patterns translated, token optional for specs, objects opened."""
     prepared = copy.deepcopy(document)
-    if document.get("x-direction") == "request" and not wire:
-        tokens = {n for n, s in document["properties"].items() if s.get("x-idempotency-token")}
-        prepared["required"] = [n for n in document.get("required", []) if n not in tokens]
+    if "required" in document:
+        kept = required_members(document, wire=wire)
+        prepared["required"] = [n for n in document["required"] if n in kept]
     _rewrite(prepared, strict=strict)
     return prepared
 

@@ -33,6 +33,7 @@ from hypothesis.strategies import SearchStrategy
 from ..core import formats, registry
 from ..core.patterns import compile_pattern
 from ..core.registry import Direction
+from ..core.shapes import Nesting, required_members, resolve
 from .regex import Infeasible, common_alphabet, lengths_within, match, text
 
 MAX_RECURSION = 2  # nested Configuration lists
@@ -305,7 +306,7 @@ class SchemaCompiler:
         self.usual = usual  # optional fields that real specs nearly always carry
         self.registry = registry.referencing_registry(api)
         self.provider = provider
-        self._stack: list[str] = []
+        self._nesting = Nesting(MAX_RECURSION)
         self._calm = 0 if boundaries else 1  # >0: no limits drawn (inside a collection already at one)
 
     def root(self, operation: str, force: Path = ()) -> SearchStrategy[dict[str, Any]]:
@@ -321,26 +322,14 @@ class SchemaCompiler:
         node = self.plan(schema, resolver, field, force)
         return None if node is None else strategy(node)
 
-    def resolve(self, schema: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], Any, str | None]:
-        """Follow ``$ref`` chains; returns the target, its resolver and its URI."""
-        uri = None
-        while "$ref" in schema:
-            resolved = resolver.lookup(schema["$ref"])
-            uri = resolved.resolver._base_uri + "#" + schema["$ref"].partition("#")[2]
-            schema, resolver = resolved.contents, resolved.resolver
-        return schema, resolver, uri
-
     def plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()) -> Node | None:
-        target, resolver, uri = self.resolve(schema, resolver)
-        if uri is not None:
-            if self._stack.count(uri) >= MAX_RECURSION and not force:
-                return None
-            self._stack.append(uri)
+        target, resolver, key = resolve(schema, resolver)
+        if not self._nesting.enter(key, anyway=bool(force)):
+            return None
         try:
             return self._plan(target, resolver, field, force)
         finally:
-            if uri is not None:
-                self._stack.pop()
+            self._nesting.leave(key)
 
     def _plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
         if "enum" in schema:
@@ -390,9 +379,7 @@ class SchemaCompiler:
 
     def _object(self, schema: dict[str, Any], resolver: Any, force: Path) -> Node | None:
         properties: dict[str, Any] = schema.get("properties", {})
-        required = set(schema.get("required", ()))
-        if schema.get("x-direction") == "request" and not self.wire:
-            required -= {n for n, s in properties.items() if s.get("x-idempotency-token")}
+        required = required_members(schema, wire=self.wire)
         forced = force[0] if force else None
         if schema.get("x-union"):
             names = [forced] if forced is not None else list(properties)
@@ -427,7 +414,7 @@ class SchemaCompiler:
         high = schema.get("maxProperties")
         node = _Map(keys, values, low, min(high or low + _MAP_EXTRA, low + _MAP_EXTRA))
         if high is not None and high > low + _MAP_EXTRA and not self._calm:
-            key_schema, _, _ = self.resolve(key_spec, resolver)
+            key_schema, _, _ = resolve(key_spec, resolver)
             calm_values = self.calm(lambda: self.plan(value_spec, resolver, f"{field}.value"))
             if calm_values is not None:
                 node.full = (key_schema, calm_values, high)

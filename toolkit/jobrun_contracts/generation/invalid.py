@@ -22,6 +22,7 @@ from hypothesis.strategies import SearchStrategy
 
 from ..core import formats, pointers, registry
 from ..core.patterns import compile_pattern
+from ..core.shapes import Nesting, required_members, resolve
 from ..core.validation import validator_for
 from .compiler import ANY_KEY, Path, SchemaCompiler
 from .regex import Infeasible, lengths_within, match
@@ -44,19 +45,16 @@ class _Walker:
         self.compiler = SchemaCompiler(api, "request", wire=wire, boundaries=False)
         self.sites: list[Site] = []
         self.wire = wire
-        self.nesting: list[str] = []
+        self.nesting = Nesting(2)  # a recursive shape is broken at its first two levels
 
     def walk(self, schema: dict[str, Any], resolver: Any, path: Path, root: bool = False) -> None:
-        schema, resolver, uri = self.compiler.resolve(schema, resolver)
-        if uri is not None and self.nesting.count(uri) >= 2:
+        schema, resolver, key = resolve(schema, resolver)
+        if not self.nesting.enter(key):
             return
-        if uri is not None:
-            self.nesting.append(uri)
         try:
             self._walk(schema, resolver, path, root)
         finally:
-            if uri is not None:
-                self.nesting.pop()
+            self.nesting.leave(key)
 
     def _walk(self, schema: dict[str, Any], resolver: Any, path: Path, root: bool) -> None:
         kind = schema.get("type")
@@ -65,7 +63,7 @@ class _Walker:
         if "enum" in schema and any(isinstance(v, str) for v in schema["enum"]):
             self.sites.append(Site(path, "enum", schema))
         if kind == "object" and ("propertyNames" in schema or isinstance(schema.get("additionalProperties"), dict)):
-            key_schema, _, _ = self.compiler.resolve(schema.get("propertyNames", {}), resolver)
+            key_schema, _, _ = resolve(schema.get("propertyNames", {}), resolver)
             if "maxProperties" in schema:
                 self.sites.append(Site(path, "maxProperties", schema, key_schema))
             if schema.get("minProperties", 0) >= 1:
@@ -83,9 +81,7 @@ class _Walker:
                 if len(properties) > 1:
                     self.sites.append(Site(path, "maxProperties", schema, resolver))
             else:
-                required = set(schema.get("required", ()))
-                if root and not self.wire:
-                    required -= {n for n, s in properties.items() if s.get("x-idempotency-token")}
+                required = required_members(schema, wire=self.wire)
                 for name in sorted(required):
                     self.sites.append(Site((*path, name), "required", schema))
                 if schema.get("additionalProperties") is False:

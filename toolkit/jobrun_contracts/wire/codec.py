@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from ..core import registry
 from ..core.formats import iso_utc
 from ..core.registry import Operation
+from ..core.shapes import Shape, operation_shape
 from .messages import HttpRequest
 
 _INTEGER = re.compile(r"-?[0-9]{1,19}")  # longer is no 64-bit integer (and int() refuses over 4,300 digits)
@@ -101,60 +102,26 @@ def known_members(operation: Operation, instance: Mapping[str, Any]) -> dict[str
     it is, for validation to report. Nesting too deep to walk is a :class:`BodyError`.
     """
     try:
-        known: dict[str, Any] = _keep(_keeper(operation.api, operation.name), instance)
+        known: dict[str, Any] = _keep(operation_shape(operation.api, operation.name, "request"), instance)
     except RecursionError:
         raise BodyError("the body is nested too deeply") from None
     return known
 
 
-class _Keeper:
-    """Which members of an object (and of its list items) a schema declares: compiled once per operation."""
-
-    __slots__ = ("items", "properties", "rest")
-
-    def __init__(self) -> None:
-        self.properties: dict[str, _Keeper] = {}
-        self.rest: _Keeper | bool = True  # additionalProperties: a schema for map values, or allowed or not
-        self.items: _Keeper | None = None
-
-
-@cache
-def _keeper(api: str, operation_name: str) -> _Keeper:
-    document = registry.schema(api, operation_name, "request")
-    resolver = registry.referencing_registry(api).resolver(document["$id"])
-    return _compile_keeper(resolver, document, {})
-
-
-def _compile_keeper(resolver: Any, schema: dict[str, Any], done: dict[int, tuple[Any, _Keeper]]) -> _Keeper:
-    resolver, schema = _resolve(resolver, schema)
-    if id(schema) in done:  # a recursive shape (Configuration) points back at its own keeper
-        return done[id(schema)][1]
-    keeper = _Keeper()
-    done[id(schema)] = (schema, keeper)  # the schema is kept alive with its id
-    keeper.properties = {
-        name: _compile_keeper(resolver, member, done) for name, member in schema.get("properties", {}).items()
-    }
-    rest = schema.get("additionalProperties", True)
-    keeper.rest = _compile_keeper(resolver, rest, done) if isinstance(rest, dict) else rest is not False
-    if isinstance(schema.get("items"), dict):
-        keeper.items = _compile_keeper(resolver, schema["items"], done)
-    return keeper
-
-
-def _keep(keeper: _Keeper, value: Any) -> Any:
+def _keep(shape: Shape, value: Any) -> Any:
     if isinstance(value, Mapping):
         kept: dict[str, Any] = {}
         for name, member in value.items():
-            declared = keeper.properties.get(name)
+            declared = shape.properties.get(name)
             if declared is not None:
                 kept[name] = _keep(declared, member)
-            elif isinstance(keeper.rest, _Keeper):
-                kept[name] = _keep(keeper.rest, member)
-            elif keeper.rest:
+            elif isinstance(shape.additional, Shape):
+                kept[name] = _keep(shape.additional, member)
+            elif shape.additional:
                 kept[name] = member
         return kept
-    if isinstance(value, list) and keeper.items is not None:
-        return [_keep(keeper.items, item) for item in value]
+    if isinstance(value, list) and shape.items is not None:
+        return [_keep(shape.items, item) for item in value]
     return value
 
 
@@ -242,26 +209,10 @@ def _convert(text: str, kind: str) -> Any:
 
 @cache
 def _member_types(api: str, operation_name: str) -> dict[str, tuple[str, str | None]]:
-    """Each member's JSON type (and its items' type), following references into the shapes."""
-    document = registry.schema(api, operation_name, "request")
-    resolver = registry.referencing_registry(api).resolver(document["$id"])
+    """Each member's JSON type (and its items' type): a query carries strings, so timestamps read as strings."""
     kinds: dict[str, tuple[str, str | None]] = {}
-    for name, member in document["properties"].items():
-        _, resolved = _resolve(resolver, member)
-        kind = resolved.get("type", "string")
-        if isinstance(kind, list):  # timestamps: string or number, and a query carries strings
-            kind = "string"
-        item_kind = None
-        if kind == "array":
-            _, items = _resolve(resolver, resolved.get("items", {}))
-            item_kind = items.get("type", "string") if isinstance(items.get("type"), str) else "string"
-        kinds[name] = (kind, item_kind)
+    for name, member in operation_shape(api, operation_name, "request").properties.items():
+        kind = member.type or "string"
+        item_kind = (member.items.type or "string") if kind == "array" and member.items else None
+        kinds[name] = (kind, item_kind if kind == "array" else None)
     return kinds
-
-
-def _resolve(resolver: Any, node: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Follow ``$ref`` to the schema itself, with the resolver its own references need."""
-    while "$ref" in node:
-        resolved = resolver.lookup(node["$ref"])
-        resolver, node = resolved.resolver, resolved.contents
-    return resolver, node
