@@ -62,6 +62,21 @@ def test_an_unknown_target_is_one_line_and_exit_2(run: Run) -> None:
     assert result.stderr.strip().count("\n") == 0 and "unknown target 'nowhere'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--container", "foo"), "--container takes API=ID with a known API, not 'foo'"),
+        (("--container", "emr=abc"), "--container takes API=ID with a known API, not 'emr=abc'"),
+        (("--level", "MAYBE"), "--level takes MUST or SHOULD, not 'MAYBE'"),
+        (("--timeout", "0"), "--timeout takes seconds of at least 0.1, not '0'"),
+    ],
+)
+def test_a_bad_option_value_is_one_line_and_exit_2(run: Run, args: tuple[str, ...], message: str) -> None:
+    result = run("conform", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"jobrun-contracts: error: {message}\n"
+
+
 def test_a_malformed_contract_file_names_the_file_and_field(run: Run, tmp_path: Path) -> None:
     bad = tmp_path / "mine.yaml"
     bad.write_text(

@@ -3,6 +3,9 @@
 Loaded through the ``pytest11`` entry point and inert unless ``--jobrun-target`` is given:
 importing it costs this module alone, and it collects nothing. With the option, every clause
 becomes an item with a readable id (``aws-emr-serverless::StartJobRun::idempotent-client-token``).
+The options are ``conform``'s, from the one table in ``conformance.options``, each with the
+``--jobrun-`` prefix; their values are checked at configure time, so that a bad one is a one-line
+usage error rather than a traceback on every item.
 Under pytest-xdist every worker is its own session, so clauses spread over the workers and each
 worker opens its own target (for ``builtin``, its own emulator).
 """
@@ -15,56 +18,70 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .conformance import Clause, ClauseResult, Target
+    from .conformance import Clause, ClauseResult, RunOptions, Target
     from .emulator import EmulatorServer
 
+_PREFIX = "jobrun-"  # the plugin's options are conform's, each under this prefix: --jobrun-level
+_RUN: pytest.StashKey[RunOptions] = pytest.StashKey()
 _TARGET = pytest.StashKey["Target | None"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """conform's option table (conformance.options) as pytest options; pytest only collects the strings."""
+    from .conformance import OPTIONS
+
     group = parser.getgroup("jobrun-contracts", "conformance of job-run API implementations")
-    group.addoption("--jobrun-target", help="builtin, moto, or an http(s):// base URL; turns the plugin on.")
-    group.addoption("--jobrun-api", action="append", default=[], help="Check only this API (repeatable).")
-    group.addoption("--jobrun-contracts", action="append", default=[], metavar="DIR", help="More contract files.")
-    group.addoption(
-        "--jobrun-level", choices=("MUST", "SHOULD"), default="MUST", help="SHOULD adds observed behaviour."
-    )
-    group.addoption("--jobrun-examples", type=int, default=10, help="Generated requests per fuzzing clause (0: none).")
-    group.addoption("--jobrun-seed", type=int, default=0, help="Seed for generated requests.")
-    group.addoption(
-        "--jobrun-container", action="append", default=[], metavar="API=ID", help="Use this container (repeatable)."
-    )
-    group.addoption("--jobrun-region", default="us-east-1", help="AWS region for signing (URL targets).")
-    group.addoption("--jobrun-timeout", type=float, default=10.0, help="Seconds per request.")
+    for option in OPTIONS:
+        if option.cli_only:
+            continue
+        default, help_text = option.default, option.help
+        if option.name == "target":  # no default here: the option is what turns the plugin on
+            default, help_text = None, f"{help_text} Turns the plugin on."
+        elif default not in (None, ()):
+            help_text = f"{help_text} Default: {default}."
+        group.addoption(
+            f"--{_PREFIX}{option.name}",
+            action="append" if option.multiple else "store",
+            default=list(default) if option.multiple else default,
+            metavar=option.metavar,
+            help=help_text,
+        )
 
 
-def _option(config: pytest.Config, name: str) -> Any:
-    return config.getoption(f"jobrun_{name}")
+def _dest(name: str) -> str:
+    """Where argparse keeps ``--jobrun-clause-timeout``: ``jobrun_clause_timeout``."""
+    return f"{_PREFIX}{name}".replace("-", "_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "jobrun_contract: a conformance clause collected by jobrun-contracts")
+    if not config.getoption(_dest("target")):
+        return
+    from .conformance import OPTIONS, resolve
+    from .errors import JobrunContractsError
+
+    values = {o.dest: config.getoption(_dest(o.name)) for o in OPTIONS if not o.cli_only}
+    try:
+        config.stash[_RUN] = resolve(values, prefix=_PREFIX)
+    except JobrunContractsError as error:  # one line, as conform prints it, not a traceback
+        raise pytest.UsageError(f"jobrun-contracts: {error}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    target = _option(config, "target")
-    if not target:
+    asked = config.stash.get(_RUN, None)
+    if asked is None:
         return None
-    apis = ", ".join(_option(config, "api")) or "all APIs"
-    return f"jobrun-contracts: target {target}, {apis}, level {_option(config, 'level')}"
+    return f"jobrun-contracts: target {asked.target}, {', '.join(asked.apis)}, level {asked.level}"
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not _option(config, "target"):
+    asked = config.stash.get(_RUN, None)
+    if asked is None:
         return
-    from .conformance import all_clauses
-    from .core import registry
     from .errors import JobrunContractsError
 
-    apis = _option(config, "api") or list(registry.APIS)
     try:
-        clauses = all_clauses(
-            apis,
-            level=_option(config, "level"),
-            extra_dirs=_option(config, "contracts"),
-            examples=_option(config, "examples"),
-        )
+        clauses = asked.clauses()
     except JobrunContractsError as error:
         raise pytest.UsageError(f"jobrun-contracts: {error}") from None
     items.extend(
@@ -82,20 +99,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _session_target(config: pytest.Config) -> Target:
     target = config.stash.get(_TARGET, None)
     if target is None:
-        from .conformance import open_target
-
-        containers = {}
-        for pair in _option(config, "container"):
-            api, _, container = pair.partition("=")
-            containers[api] = container
-        from .core.registry import APIS
-
-        target = open_target(
-            _option(config, "target"),
-            _option(config, "api") or APIS,
-            containers=containers,
-            region=_option(config, "region"),
-        )
+        target = config.stash[_RUN].open_target()
         config.stash[_TARGET] = target
     return target
 
@@ -110,11 +114,11 @@ class ClauseItem(pytest.Item):
         self.result: ClauseResult | None = None
 
     def runtest(self) -> None:
-        from .conformance import ClauseRun, Settings
+        from .conformance import ClauseRun
         from .errors import ContractFailure, TargetError
 
         config = self.config
-        settings = Settings(timeout=_option(config, "timeout"), seed=_option(config, "seed"))
+        settings = config.stash[_RUN].settings
         try:
             target = _session_target(config)
         except TargetError as error:
@@ -146,10 +150,6 @@ class ClauseItem(pytest.Item):
         return self.clause.origin, None, self.clause.node_id
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "jobrun_contract: a conformance clause collected by jobrun-contracts")
-
-
 # -- fixtures for users' own tests --------------------------------------------------------------
 
 
@@ -172,7 +172,7 @@ def jobrun_emulator(jobrun_emulator_session: EmulatorServer) -> EmulatorServer:
 @pytest.fixture(scope="session")
 def jobrun_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The ``--jobrun-target`` of this run, or the built-in emulator when none is given."""
-    if _option(pytestconfig, "target"):
+    if _RUN in pytestconfig.stash:
         yield _session_target(pytestconfig)
         return
     from .conformance import BuiltinTarget

@@ -24,6 +24,7 @@ from ..wire import codec
 from ..wire.messages import HttpRequest, HttpResponse
 from .clauses import Clause, Scope
 from .expectations import MISSING, Observed, check, error_of, invalid_expectation, resolve
+from .options import Settings as Settings  # defined with the options that fill it: one set of defaults
 from .targets import Target, Unsupported
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -34,15 +35,6 @@ _REDACTED_HEADERS = (
     "x-acs-bearer-token",
     "x-acs-accesskey-id",
 )
-
-
-@dataclass(frozen=True)
-class Settings:
-    timeout: float = 10.0  # seconds for one request
-    clause_timeout: float = 120.0  # seconds of wall time for one clause
-    poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
-    seed: int = 0
-    run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
 
 
 @dataclass
@@ -99,10 +91,12 @@ class Report:
     def must_failures(self) -> list[ClauseResult]:
         return [r for r in self.results if r.outcome == "failed" and r.clause.level == "MUST"]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, api: str | None = None) -> dict[str, int]:
+        """Clauses by outcome: all of them, or one API's (the report's per-API totals)."""
         found = {"passed": 0, "failed": 0, "skipped": 0}
         for result in self.results:
-            found[result.outcome] += 1
+            if api is None or result.clause.api == api:
+                found[result.outcome] += 1
         return found
 
 
@@ -130,7 +124,7 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
 def run(
     target: Target,
     clauses: Sequence[Clause],
-    settings: Settings = Settings(),
+    settings: Settings = Settings(),  # noqa: B008 (frozen; ruff cannot see that across modules)
     progress: Callable[[ClauseResult], None] | None = None,
 ) -> Report:
     started = time.perf_counter()

@@ -1,0 +1,252 @@
+"""The options of a conformance run, stated once, so the two ways of starting one cannot drift apart.
+
+``jobrun-contracts conform`` builds its click options from :data:`OPTIONS` and the pytest plugin
+its ``--jobrun-`` options; each hands back the raw values and :func:`resolve` parses and checks
+them, so a name, a default, a help text or a rule (``--container API=ID``) is written here only.
+No click and no pytest here: each front end adapts the table to its own library. :class:`Settings`
+lives here too, so the defaults of the options that fill it are its own. This module is cheap to
+import (no validator, no runner): pytest imports it at start-up in every session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from ..core import registry
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from .clauses import Clause, Level
+    from .targets import Target
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How each clause is run; the defaults here are the defaults of ``--timeout`` and its siblings."""
+
+    timeout: float = 10.0  # seconds for one request
+    clause_timeout: float = 120.0  # seconds of wall time for one clause
+    poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
+    seed: int = 0
+    run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
+
+
+#: Turns one value as typed (a string) into what a run takes; ``flag`` is how the user spelled the option.
+Convert = Callable[[str, str], Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a conformance run, as both front ends offer it."""
+
+    name: str  # the flag without its dashes: ``--clause-timeout`` (``--jobrun-clause-timeout`` in pytest)
+    help: str
+    convert: Convert
+    default: Any = None
+    metavar: str | None = None
+    multiple: bool = False  # repeatable; the values come back as a tuple, () when none was given
+    cli_only: bool = False  # meaningless for pytest items, so the plugin does not offer it
+
+    @property
+    def dest(self) -> str:
+        """The Python name of the value: ``clause_timeout``."""
+        return self.name.replace("-", "_")
+
+    def parse(self, raw: Any, flag: str) -> Any:
+        """The value given (a string, a list of strings for a repeatable option) or, for None, the default."""
+        if raw is None:
+            return self.default
+        if self.multiple:
+            return tuple(self.convert(str(item), flag) for item in raw)
+        return self.convert(str(raw), flag)
+
+
+def _text(what: str) -> Convert:
+    def convert(raw: str, flag: str) -> str:
+        if not raw.strip():
+            raise UsageError(f"{flag} takes {what}, not an empty value")
+        return raw
+
+    return convert
+
+
+def _target(raw: str, flag: str) -> str:
+    if raw in ("builtin", "moto") or raw.startswith(("http://", "https://")):
+        return raw
+    raise UsageError(f"unknown target '{raw}' for {flag}: give builtin, moto or an http(s):// URL")
+
+
+def _choice(choices: tuple[str, ...]) -> Convert:
+    def convert(raw: str, flag: str) -> str:
+        if raw not in choices:
+            listed = ", ".join(choices[:-1]) + " or " + choices[-1]
+            raise UsageError(f"{flag} takes {listed}, not '{raw}'")
+        return raw
+
+    return convert
+
+
+def _number(kind: type[int] | type[float], what: str, low: float, high: float = float("inf")) -> Convert:
+    bounds = f"from {low:g} to {high:g}" if high != float("inf") else f"of at least {low:g}"
+
+    def convert(raw: str, flag: str) -> int | float:
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:  # also refuses nan
+            raise UsageError(f"{flag} takes {what} {bounds}, not '{raw}'")
+        return value
+
+    return convert
+
+
+def _container(raw: str, flag: str) -> tuple[str, str]:
+    api, sep, container = raw.partition("=")
+    if not sep or api not in registry.APIS or not container:
+        raise UsageError(f"{flag} takes API=ID with a known API, not '{raw}'")
+    return api, container
+
+
+_LEVELS: tuple[Level, ...] = ("MUST", "SHOULD")  # clauses.LEVELS, which is not cheap to import
+_SETTINGS = Settings()
+
+#: Every option, in the order the help lists them. The level default is MUST in both front ends:
+#: docs/contracts.md says why.
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "target",
+        help="builtin, moto, or an http(s):// base URL.",
+        convert=_target,
+        default="builtin",
+        metavar="builtin|moto|URL",
+    ),
+    Option(
+        "api",
+        help="Check only this API (repeatable): " + ", ".join(registry.APIS) + ".",
+        convert=_choice(registry.APIS),
+        default=(),
+        metavar="API",
+        multiple=True,
+    ),
+    Option(
+        "level",
+        help="MUST: documented behaviour only; SHOULD adds the observed behaviour clauses.",
+        convert=_choice(_LEVELS),
+        default="MUST",
+        metavar="|".join(_LEVELS),
+    ),
+    Option(
+        "contracts",
+        help="A directory of more contract files (repeatable).",
+        convert=_text("a directory"),
+        default=(),
+        metavar="DIR",
+        multiple=True,
+    ),
+    Option(
+        "examples",
+        help="Generated requests per fuzzing clause (0: none).",
+        convert=_number(int, "a whole number", 0, 10_000),
+        default=10,
+        metavar="N",
+    ),
+    Option(
+        "seed",
+        help="Seed for generated requests.",
+        convert=_number(int, "a whole number", 0),
+        default=_SETTINGS.seed,
+        metavar="N",
+    ),
+    Option(
+        "container",
+        help="Use this existing container for API (repeatable).",
+        convert=_container,
+        default=(),
+        metavar="API=ID",
+        multiple=True,
+    ),
+    Option(
+        "region",
+        help="AWS region for signing (URL targets).",
+        convert=_text("a region name"),
+        default="us-east-1",
+        metavar="REGION",
+    ),
+    Option(
+        "timeout",
+        help="Seconds per request.",
+        convert=_number(float, "seconds", 0.1),
+        default=_SETTINGS.timeout,
+        metavar="SECONDS",
+    ),
+    Option(
+        "clause-timeout",
+        help="Seconds per clause.",
+        convert=_number(float, "seconds", 1),
+        default=_SETTINGS.clause_timeout,
+        metavar="SECONDS",
+    ),
+    Option(
+        "run-timeout",
+        help="Seconds for the whole run; later clauses fail as not run.",
+        convert=_number(float, "seconds", 1),
+        default=_SETTINGS.run_timeout,
+        metavar="SECONDS",
+        cli_only=True,  # pytest runs clause by clause, so there is no run for it to bound
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """A conformance run as the options ask for it: what to open, which clauses, how to run them."""
+
+    target: str
+    apis: tuple[str, ...]  # every API when none was chosen
+    level: Level
+    contract_dirs: tuple[str, ...]
+    examples: int
+    containers: Mapping[str, str]
+    region: str
+    settings: Settings
+
+    def clauses(self) -> list[Clause]:
+        from .suite import all_clauses
+
+        return all_clauses(list(self.apis), level=self.level, extra_dirs=self.contract_dirs, examples=self.examples)
+
+    def open_target(self) -> Target:
+        from .targets import open_target
+
+        return open_target(self.target, self.apis, containers=dict(self.containers), region=self.region)
+
+
+def resolve(values: Mapping[str, Any], *, prefix: str = "") -> RunOptions:
+    """The run that ``values`` (raw, by :attr:`Option.dest`; absent or None: the default) ask for.
+
+    A bad value is a :class:`UsageError` naming the option as the user spelled it, ``--{prefix}{name}``.
+    """
+    given = {o.dest: o.parse(values.get(o.dest), f"--{prefix}{o.name}") for o in OPTIONS}
+    apis = tuple(dict.fromkeys(given["api"])) or registry.APIS
+    settings = Settings(
+        timeout=given["timeout"],
+        clause_timeout=given["clause_timeout"],
+        seed=given["seed"],
+        run_timeout=given["run_timeout"],
+    )
+    return RunOptions(
+        target=given["target"],
+        apis=apis,
+        level=cast("Level", given["level"]),
+        contract_dirs=given["contracts"],
+        examples=given["examples"],
+        containers=dict(given["container"]),
+        region=given["region"],
+        settings=settings,
+    )
+
+
+__all__ = ["OPTIONS", "Option", "RunOptions", "Settings", "resolve"]
