@@ -19,7 +19,8 @@ class DocumentResult:
     violations: Sequence[Violation] = ()
     error: str | None = None  # the file or document could not be checked: why
     error_line: int | None = None
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)  # for the reported pointers only
+    notes: Sequence[str] = ()  # things worth saying that are not violations (e.g. another API's document)
 
     @property
     def valid(self) -> bool:
@@ -33,8 +34,54 @@ class DocumentResult:
         return self.path if not self.document or self.document == 1 else f"{self.path} (document {self.document})"
 
 
-def summary(results: Sequence[DocumentResult]) -> str:
-    valid = sum(r.valid for r in results)
-    errors = sum(r.error is not None for r in results)
-    invalid = len(results) - valid - errors
-    return f"{len(results)} document(s) checked: {valid} valid, {invalid} invalid, {errors} not checked"
+@dataclass
+class Totals:
+    documents: int = 0
+    valid: int = 0
+    invalid: int = 0
+    errors: int = 0  # files or documents that could not be checked
+
+    def add(self, result: DocumentResult) -> None:
+        self.documents += 1
+        if result.error is not None:
+            self.errors += 1
+        elif result.violations:
+            self.invalid += 1
+        else:
+            self.valid += 1
+
+    def line(self) -> str:
+        return (
+            f"{self.documents} document(s) checked: {self.valid} valid, {self.invalid} invalid, "
+            f"{self.errors} not checked"
+        )
+
+
+class Writer:
+    """A report written as results arrive, so a run over many files keeps nothing but the totals.
+
+    ``start`` before the first result, ``add`` for each (it returns the text to print now),
+    ``finish`` after the last. A format that must see everything first (JUnit) keeps what it needs.
+    """
+
+    def __init__(self) -> None:
+        self.totals = Totals()
+
+    def start(self) -> str:
+        return ""
+
+    def add(self, result: DocumentResult) -> str:
+        self.totals.add(result)
+        return self.entry(result)
+
+    def entry(self, result: DocumentResult) -> str:
+        raise NotImplementedError
+
+    def finish(self) -> str:
+        return ""
+
+    @classmethod
+    def render(cls, results: Sequence[DocumentResult]) -> str:
+        """The whole report at once (the Python API and tests)."""
+        writer = cls()
+        return writer.start() + "".join(writer.add(r) for r in results) + writer.finish()

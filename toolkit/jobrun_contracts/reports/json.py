@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
+from . import base
 from .base import DocumentResult
 
 
-def render(results: Sequence[DocumentResult]) -> str:
-    files: list[dict[str, Any]] = []
-    for result in results:
+class Writer(base.Writer):
+    """The same bytes ``json.dumps(report, indent=2)`` gives, written one file entry at a time."""
+
+    def start(self) -> str:
+        return '{\n  "files": ['
+
+    def entry(self, result: DocumentResult) -> str:
         entry: dict[str, Any] = {
             "path": result.path,
             "document": result.document,
@@ -21,14 +25,23 @@ def render(results: Sequence[DocumentResult]) -> str:
             "valid": result.valid,
             "violations": [{**v.to_dict(), "line": result.line_of(v.pointer)} for v in result.violations],
         }
+        if result.notes:
+            entry["notes"] = list(result.notes)
         if result.error is not None:
             entry["error"] = result.error
             entry["line"] = result.error_line
-        files.append(entry)
-    counts = {
-        "documents": len(results),
-        "valid": sum(r.valid for r in results),
-        "invalid": sum(r.error is None and not r.valid for r in results),
-        "errors": sum(r.error is not None for r in results),
-    }
-    return json.dumps({"files": files, "summary": counts}, indent=2, ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(entry, indent=2, ensure_ascii=False, default=str).replace("\n", "\n    ")
+        return ("\n    " if self.totals.documents == 1 else ",\n    ") + text
+
+    def finish(self) -> str:
+        counts = {
+            "documents": self.totals.documents,
+            "valid": self.totals.valid,
+            "invalid": self.totals.invalid,
+            "errors": self.totals.errors,
+        }
+        closing = "\n  ]," if self.totals.documents else "],"
+        return closing + '\n  "summary": ' + json.dumps(counts, indent=2).replace("\n", "\n  ") + "\n}\n"
+
+
+render = Writer.render

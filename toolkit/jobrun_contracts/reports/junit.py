@@ -1,41 +1,45 @@
-"""JUnit XML: one test case per document, one failure per invalid document."""
+"""JUnit XML: one test case per document, one failure per invalid document, one line per violation.
+
+The XML itself is written by ``_junit``, the writer ``conform`` uses too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from xml.etree import ElementTree
-
+from . import _junit, base
+from ._escape import one_line
 from .base import DocumentResult
 
 
-def render(results: Sequence[DocumentResult]) -> str:
-    failures = sum(r.error is None and not r.valid for r in results)
-    errors = sum(r.error is not None for r in results)
-    suite = ElementTree.Element(
-        "testsuite",
-        name="jobrun-contracts validate",
-        tests=str(len(results)),
-        failures=str(failures),
-        errors=str(errors),
-    )
-    for result in results:
-        case = ElementTree.SubElement(
-            suite,
-            "testcase",
-            classname=result.path,
-            name=f"document {result.document or 1}: {result.api or '?'} {result.operation or ''} {result.direction}",
+class Writer(base.Writer):
+    """JUnit names its counts before its cases: the cases (small) are kept and written at the end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cases: list[_junit.Case] = []
+
+    def entry(self, result: DocumentResult) -> str:
+        self.cases.append(_case(result))
+        return ""
+
+    def finish(self) -> str:
+        return _junit.render("jobrun-contracts validate", self.cases)
+
+
+render = Writer.render
+
+
+def _case(result: DocumentResult) -> _junit.Case:
+    classname = result.path
+    name = f"document {result.document or 1}: {result.api or '?'} {result.operation or ''} {result.direction}"
+    if result.error is not None:
+        return _junit.Case(classname, name, "error", message=result.error, details=result.error)
+    if not result.violations:
+        return _junit.Case(classname, name)
+    lines = []
+    for v in result.violations:
+        line = result.line_of(v.pointer)
+        lines.append(
+            one_line(f"{result.path}:{line or ''} {v.pointer or '/'}: {v.message} [{v.keyword}] ({v.reference})")
         )
-        if result.error is not None:
-            error = ElementTree.SubElement(case, "error", message=result.error)
-            error.text = result.error
-        elif result.violations:
-            lines = []
-            for v in result.violations:
-                line = result.line_of(v.pointer)
-                lines.append(f"{result.path}:{line or ''} {v.pointer or '/'}: {v.message} [{v.keyword}] ({v.source})")
-            failure = ElementTree.SubElement(
-                case, "failure", message=f"{len(result.violations)} violation(s)", type="ValidationFailed"
-            )
-            failure.text = "\n".join(lines)
-    ElementTree.indent(suite)
-    return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    message = f"{len(result.violations)} violation(s)"
+    return _junit.Case(classname, name, "failure", message=message, type="ValidationFailed", details="\n".join(lines))

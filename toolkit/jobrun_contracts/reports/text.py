@@ -1,28 +1,41 @@
-"""Plain text: ``path:line: pointer: message [keyword]``, the shape editors and grep understand."""
+"""Plain text: ``path:line: pointer: message [keyword]``, the shape editors and grep understand.
+
+Paths and everything a document says pass through ``one_line``: a crafted key or file name cannot
+forge a line (or a CI workflow command) nor send the terminal an escape sequence.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from . import base
+from ._escape import one_line
+from .base import DocumentResult
 
-from .base import DocumentResult, summary
 
-
-def render(results: Sequence[DocumentResult]) -> str:
-    out: list[str] = []
-    for result in results:
+class Writer(base.Writer):
+    def entry(self, result: DocumentResult) -> str:
+        out: list[str] = []
+        path = one_line(result.path)
         if result.error is not None:
-            where = f"{result.path}:{result.error_line}" if result.error_line else result.path
-            out.append(f"{where}: error: {result.error}")
-            continue
-        if result.valid:
-            continue
-        what = f"{result.api} {result.operation} {result.direction}"
-        out.append(f"{result.label}: {what}: {len(result.violations)} violation(s)")
-        for violation in result.violations:
-            line = result.line_of(violation.pointer)
-            where = f"{result.path}:{line}" if line else result.path
-            out.append(f"  {where}: {violation.pointer or '/'}: {violation.message} [{violation.keyword}]")
-            if violation.source:
-                out.append(f"      source: {violation.source}")
-    out.append(summary(results))
-    return "\n".join(out) + "\n"
+            where = f"{path}:{result.error_line}" if result.error_line else path
+            out.append(f"{where}: error: {one_line(result.error)}")
+        elif not result.valid:
+            what = one_line(f"{result.api} {result.operation} {result.direction}")
+            out.append(f"{one_line(result.label)}: {what}: {len(result.violations)} violation(s)")
+            for note in result.notes:
+                out.append(f"  note: {one_line(note)}")
+            for violation in result.violations:
+                line = result.line_of(violation.pointer)
+                where = f"{path}:{line}" if line else path
+                pointer, message, keyword = (
+                    one_line(v) for v in (violation.pointer or "/", violation.message, violation.keyword)
+                )
+                out.append(f"  {where}: {pointer}: {message} [{keyword}]")
+                if violation.source:
+                    out.append(f"      source: {one_line(violation.reference)}")
+        return "".join(line + "\n" for line in out)
+
+    def finish(self) -> str:
+        return self.totals.line() + "\n"
+
+
+render = Writer.render
