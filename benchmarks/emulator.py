@@ -1,7 +1,8 @@
 """Benchmark the reference emulator against moto's server on the same AWS flow, in one run.
 
     python benchmarks/emulator.py              # 10 s per server
-    python benchmarks/emulator.py --seconds 3  # shorter (CI smoke test)
+    python benchmarks/emulator.py --seconds 3  # shorter
+    python benchmarks/emulator.py --quick      # half a second per server (smoke test)
 
 Each server runs in its own process (``jobrun-contracts emulator`` and ``moto_server``), so the
 clients never share an interpreter lock with it. Four client processes, each with its own boto3
@@ -15,20 +16,56 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
+from _harness import Report, emit, free_port, log, parser, running_server  # benchmarks/ is on sys.path
 
 CLIENTS = 4
 ROLE = "arn:aws:iam::123456789012:role/EMRServerlessJobRole"
 DRIVER = {"sparkSubmit": {"entryPoint": "s3://bucket/jobs/etl.py", "sparkSubmitParameters": "--conf spark.a=b"}}
+QUICK_SECONDS = 0.5
+
+
+@dataclass
+class Settings:
+    seconds: float  # the timed window, per server
+    lead: float  # seconds for the clients to start and warm up before the window opens
+
+    @classmethod
+    def of(cls, options: argparse.Namespace) -> Settings:
+        if options.quick:
+            return cls(options.seconds or QUICK_SECONDS, 1.0)
+        return cls(options.seconds or 10.0, 2.0)
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    probe: str  # answers once the server is up
+    url: str
+
+
+def servers() -> list[Server]:
+    ours_port, moto_port = free_port(), free_port()
+    ours_url, moto_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{moto_port}"
+    ours = [sys.executable, "-m", "jobrun_contracts", "emulator", "--port", str(ours_port), "--clock", "manual"]
+    moto_server = Path(sys.executable).with_name("moto_server")
+    moto = (
+        [str(moto_server), "-p", str(moto_port)]
+        if moto_server.exists()
+        else [sys.executable, "-m", "moto.server", "-p", str(moto_port)]
+    )
+    return [
+        Server("jobrun-contracts emulator", ours, f"{ours_url}/_emulator", ours_url),
+        Server("moto server", moto, f"{moto_url}/moto-api/", moto_url),
+    ]
 
 
 def _client(url: str) -> Any:
@@ -60,99 +97,67 @@ def _worker(url: str, application: str, seconds: float, start_at: float, queue: 
     queue.put(latencies)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _drive(url: str, application: str, s: Settings) -> list[float]:
+    """CLIENTS processes repeat the pair for the same window; every pair's latency, sorted."""
+    queue: Any = multiprocessing.Queue()
+    start_at = time.time() + s.lead
+    workers = [
+        multiprocessing.Process(target=_worker, args=(url, application, s.seconds, start_at, queue))
+        for _ in range(CLIENTS)
+    ]
+    for worker in workers:
+        worker.start()
+    latencies: list[float] = []
+    for _ in workers:
+        latencies += queue.get(timeout=s.seconds + 120)
+    for worker in workers:
+        worker.join()
+    return sorted(latencies)
 
 
-def _launch(command: list[str], url: str) -> tuple[subprocess.Popen[bytes], float]:
-    began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                break
-        except OSError as error:
-            if getattr(error, "code", None):  # an HTTP error status: it is up and answering
-                break
-            if process.poll() is not None:
-                raise SystemExit(f"server exited early: {' '.join(command)}") from None
-            time.sleep(0.01)
-    return process, time.perf_counter() - began
-
-
-def _measure(name: str, command: list[str], probe: str, url: str, seconds: float) -> dict[str, Any]:
-    process, startup = _launch(command, probe)
-    try:
-        application = _client(url).create_application(name="bench", releaseLabel="emr-7.1.0", type="SPARK")[
+def _measure(server: Server, s: Settings) -> dict[str, Any]:
+    log(f"{server.name} ...")
+    with running_server(server.command, server.probe) as startup:
+        application = _client(server.url).create_application(name="bench", releaseLabel="emr-7.1.0", type="SPARK")[
             "applicationId"
         ]
-        queue: Any = multiprocessing.Queue()
-        start_at = time.time() + 2.0
-        workers = [
-            multiprocessing.Process(target=_worker, args=(url, application, seconds, start_at, queue))
-            for _ in range(CLIENTS)
-        ]
-        for worker in workers:
-            worker.start()
-        latencies: list[float] = []
-        for _ in workers:
-            latencies += queue.get(timeout=seconds + 120)
-        for worker in workers:
-            worker.join()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    latencies.sort()
+        latencies = _drive(server.url, application, s)
     return {
-        "name": name,
+        "name": server.name,
         "startup": startup,
         "pairs": len(latencies),
-        "rate": len(latencies) / seconds,
+        "rate": len(latencies) / s.seconds,
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
-
-    ours_port, moto_port = _free_port(), _free_port()
-    ours_url, moto_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{moto_port}"
-    ours = [sys.executable, "-m", "jobrun_contracts", "emulator", "--port", str(ours_port), "--clock", "manual"]
-    moto_server = Path(sys.executable).with_name("moto_server")
-    moto = (
-        [str(moto_server), "-p", str(moto_port)]
-        if moto_server.exists()
-        else [sys.executable, "-m", "moto.server", "-p", str(moto_port)]
-    )
-
-    results = [
-        _measure("jobrun-contracts emulator", ours, f"{ours_url}/_emulator", ours_url, args.seconds),
-        _measure("moto server", moto, f"{moto_url}/moto-api/", moto_url, args.seconds),
-    ]
-
-    print("## Emulator: StartJobRun + GetJobRun pairs over loopback\n")
-    print(table(["", ""], machine_info(["jobrun-contracts", "moto", "boto3", "botocore"])))
-    print(f"\n{CLIENTS} client processes, {args.seconds:g} s each; every server in its own process.\n")
+def report(results: list[dict[str, Any]], s: Settings) -> str:
+    r = Report().add("## Emulator: StartJobRun + GetJobRun pairs over loopback")
+    r.machine(["jobrun-contracts", "moto", "boto3", "botocore"])
+    r.add(f"{CLIENTS} client processes, {s.seconds:g} s each; every server in its own process.")
     rows = [
-        (
-            r["name"],
-            f"{r['rate']:.0f}",
-            f"{r['p50']:.1f}",
-            f"{r['p99']:.1f}",
-            f"{r['startup'] * 1000:.0f}",
-        )
-        for r in results
+        (res["name"], f"{res['rate']:.0f}", f"{res['p50']:.1f}", f"{res['p99']:.1f}", f"{res['startup'] * 1000:.0f}")
+        for res in results
     ]
-    print(table(["server", "pairs/s", "p50 ms", "p99 ms", "launch to first answer, ms"], rows, "lrrrr"))
+    r.table(["server", "pairs/s", "p50 ms", "p99 ms", "launch to first answer, ms"], rows, "lrrrr")
     ratio = results[0]["rate"] / results[1]["rate"] if results[1]["rate"] else float("inf")
     verdict = "meets" if ratio >= 1 else "DOES NOT meet"
-    print(f"\nThroughput vs moto: {ratio:.2f}x; {verdict} the floor (at least moto's throughput).")
+    r.add(f"Throughput vs moto: {ratio:.2f}x; {verdict} the floor (at least moto's throughput).")
+    return r.render()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    found = parser(__doc__, quick=f"{QUICK_SECONDS:g} s per server, a shorter warm-up (smoke test)")
+    found.add_argument(
+        "--seconds", type=float, default=None, help=f"per server (default 10; {QUICK_SECONDS:g} with --quick)"
+    )
+    options = found.parse_args(argv)
+    s = Settings.of(options)
+    results = [_measure(server, s) for server in servers()]
+    emit(report(results, s), options)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,7 @@
 """Benchmark the Hypothesis strategies against hypothesis-jsonschema, in one run.
 
     python benchmarks/generate.py            # full run (about 2.5 minutes on 2 cores; first run +15 s)
-    python benchmarks/generate.py --quick    # short budgets, one repeat (CI smoke test)
+    python benchmarks/generate.py --quick    # 20 examples, one run per strategy, tiny budgets (smoke test)
     python benchmarks/generate.py --profile  # also cProfile our StartJobRun strategy
 
 Everything is measured the way a user consumes a strategy: a test function under ``@given``
@@ -49,7 +49,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
+from _harness import (  # benchmarks/ is on sys.path when a script runs
+    Report,
+    emit,
+    fmt_rate,
+    fmt_size,
+    fresh_process,
+    log,
+    parser,
+    table,
+)
 
 # Only the standard library at module level: the same file runs as a worker in the baseline's
 # virtualenv, where jobrun_contracts is not installed.
@@ -69,11 +78,7 @@ RECURSIVE = {"Configuration": "configurations"}
 RECURSIVE_HELPERS = {"ConfigurationList"}
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-# -- the harness: shared by this process and the workers ------------------------------------
+# -- runs under @given: shared by this process and the workers -----------------------------
 
 
 @dataclass
@@ -285,20 +290,16 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def interpreter_start(python: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([python, "-c", "pass"], check=True)
-    return time.perf_counter() - started
+    return fresh_process([python, "-c", "pass"], check=True).wall
 
 
 def call_worker(python: str, spec: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
     argv = [python, os.path.abspath(__file__), "--worker", json.dumps(spec)]
-    started = time.perf_counter()
-    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - started
+    out = fresh_process(argv, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"worker failed ({out.returncode}): {' '.join(argv[:3])} ...\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wall"] = wall
+    result["wall"] = out.wall
     return result
 
 
@@ -469,6 +470,8 @@ OURS = [
     Case("response", f'`responses("{API}", "GetJobRun")`', "responses", API, "GetJobRun"),
     Case("invalid", f'`invalid_requests("{API}")`', "invalid", API, OPERATION),
 ]
+HJS_LABEL = f"hypothesis-jsonschema `from_schema` ({API} {OPERATION}, bundled)"
+FLOOR_LABEL = "Hypothesis floor: `st.integers()`"
 
 
 @dataclass
@@ -536,17 +539,7 @@ def median_first(samples: list[dict[str, float]], key: str) -> float:
     return statistics.median(s[key] for s in samples) if samples else float("nan")
 
 
-# -- report ---------------------------------------------------------------------------------
-
-
-def fmt_size(nbytes: float) -> str:
-    if nbytes != nbytes:  # nan
-        return "–"
-    return f"{nbytes / 1000:.1f} KB" if nbytes >= 1000 else f"{nbytes:.0f} B"
-
-
-def fmt_rate(rate: float) -> str:
-    return f"{rate:,.1f}" if rate < 100 else f"{rate:,.0f}"
+# -- report cells ---------------------------------------------------------------------------
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -613,7 +606,9 @@ def profile(n: int, seed: int) -> str:
     return out.getvalue()
 
 
-# -- main -----------------------------------------------------------------------------------
+# -- the run --------------------------------------------------------------------------------
+
+QUICK_EXAMPLES = 20  # max_examples of each run in a quick run (the full run: 100)
 
 
 @dataclass
@@ -623,8 +618,41 @@ class Budgets:
     ours_runs: int
     baseline: float
     baseline_runs: int
+    baseline_examples: int  # max_examples of the baseline's runs
     first_runs: int  # fresh processes per strategy, for the time to first example
     hc_seeds: list[int]
+    profile_examples: int
+    quick: bool
+
+    @classmethod
+    def of(cls, options: argparse.Namespace) -> Budgets:
+        if options.quick:
+            # A few of the baseline's draws take seconds each (and so does a failed health check): the
+            # quick run keeps to its first three examples, and checks health on a seed that passes.
+            examples = options.examples or QUICK_EXAMPLES
+            found = cls(examples, 0.5, 1, 0.5, 1, min(examples, 3), 1, [1], 50, True)
+        else:
+            examples = options.examples or 100
+            found = cls(examples, 6.0, 10, 40.0, 10, examples, 2, list(range(6)), 600, False)
+        if options.repeats:
+            found.ours_runs = found.baseline_runs = options.repeats
+        return found
+
+
+@dataclass
+class Context:
+    """What one run of the benchmark knows and collects."""
+
+    b: Budgets
+    seed: int
+    here: str  # this interpreter
+    toolkit: str  # the directory that holds the jobrun_contracts package
+    levels: int  # how deep our strategies unroll the recursive Configuration
+    version: str  # the Hypothesis installed here
+    tmp: Path
+    rows: dict[str, Row] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    baseline_extra: list[str] = field(default_factory=list)
 
 
 def measure_ours(case: Case, b: Budgets, seed: int, version: str) -> Row:
@@ -639,334 +667,328 @@ def measure_ours(case: Case, b: Budgets, seed: int, version: str) -> Row:
     return row
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="short budgets and one repeat (smoke test)")
-    parser.add_argument("--examples", type=int, default=100, help="max_examples of each run (default 100)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--profile", action="store_true", help="also cProfile our StartJobRun strategy")
-    parser.add_argument("--no-baseline", action="store_true", help="skip hypothesis-jsonschema")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    options = parser.parse_args(argv)
-    if options.worker:
-        print(json.dumps(worker(json.loads(options.worker))))
-        return 0
-
-    quick = options.quick
-    if quick:
-        b = Budgets(options.examples, 1.5, 3, 8.0, 3, 1, list(range(2)))
-    else:
-        b = Budgets(options.examples, 6.0, 10, 40.0, 10, 2, list(range(6)))
-    seed = options.seed
-    started = time.perf_counter()
-
-    import hypothesis
+def measure_in_process(c: Context) -> None:
+    """Ours, in this process; and Hypothesis itself on the simplest strategy."""
     from hypothesis import strategies as st
 
-    from jobrun_contracts.core import registry
-
-    try:
-        from jobrun_contracts.generation.compiler import MAX_RECURSION as levels
-    except ImportError:
-        levels = 2
-
-    ours_version = hypothesis.__version__
-    here = sys.executable
-    toolkit = str(Path(registry.__file__).resolve().parent.parent)
-    rows: dict[str, Row] = {}
-    notes: list[str] = []
-
-    # 1. ours, in this process; and Hypothesis itself on the simplest strategy
     for case in OURS:
         log(f"ours: {case.label} ...")
-        rows["ours." + case.key] = measure_ours(case, b, seed, ours_version)
+        c.rows["ours." + case.key] = measure_ours(case, c.b, c.seed, c.version)
     log("floor: st.integers() ...")
-    run_given(st.integers(), n=1, budget=float("inf"), seed=seed - 1)
-    floor, floor_runs = measure_runs(st.integers(), n=b.examples, budget=b.ours / 2, seed=seed, max_runs=b.ours_runs)
-    rows["floor"] = Row(
-        "Hypothesis floor: `st.integers()`",
-        "floor",
-        ours_version,
-        floor.calls,
-        floor.seconds,
-        floor.stopped,
-        floor_runs,
-        choices=floor.choices,
+    run_given(st.integers(), n=1, budget=float("inf"), seed=c.seed - 1)
+    floor, runs = measure_runs(st.integers(), n=c.b.examples, budget=c.b.ours / 2, seed=c.seed, max_runs=c.b.ours_runs)
+    c.rows["floor"] = Row(
+        FLOOR_LABEL, "floor", c.version, floor.calls, floor.seconds, floor.stopped, runs, choices=floor.choices
     )
 
-    # 2. ours, time to first example in fresh processes
+
+def measure_first_examples(c: Context) -> None:
+    """Ours, time to first example in fresh processes."""
     for case in OURS:
         log(f"ours: first example, {case.label} ...")
-        spec = {"task": "first", "side": "ours", "case": case.spec(), "seed": seed}
-        rows["ours." + case.key].first = [call_worker(here, spec) for _ in range(b.first_runs)]
-    bare = min(interpreter_start(here) for _ in range(3))
-
-    # 3. the baseline
-    baseline_extra: list[str] = []
-    tmp = Path(tempfile.mkdtemp(prefix="jobrun-generate-bench-"))
-    try:
-        if not options.no_baseline:
-            measure_baseline(b, seed, levels, here, toolkit, tmp, rows, notes, baseline_extra)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    profiled = profile(150 if quick else 600, seed) if options.profile else ""
-    elapsed = time.perf_counter() - started
-    print(report(options, b, seed, bare, elapsed, rows, notes, baseline_extra, profiled))
-    return 0
+        spec = {"task": "first", "side": "ours", "case": case.spec(), "seed": c.seed}
+        c.rows["ours." + case.key].first = [call_worker(c.here, spec) for _ in range(c.b.first_runs)]
 
 
-def measure_baseline(
-    b: Budgets,
-    seed: int,
-    levels: int,
-    here: str,
-    toolkit: str,
-    tmp: Path,
-    rows: dict[str, Row],
-    notes: list[str],
-    baseline_extra: list[str],
-) -> None:
-    from jobrun_contracts import validator_for
-
-    schema = bundle(API, OPERATION, "request", levels)
-    schema_path = tmp / "StartJobRun.request.bundled.json"
+def bundle_baseline_schema(c: Context) -> Path:
+    schema = bundle(API, OPERATION, "request", c.levels)
+    schema_path = c.tmp / "StartJobRun.request.bundled.json"
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
-    notes.append(
+    c.notes.append(
         f"Baseline schema: {API} {OPERATION} request bundled into one document "
         f"({len(schema['$defs'])} `$defs`, {len(json.dumps(schema)):,} bytes): the shared `$defs` it reaches "
-        f"inlined, refs made local, `x-*` annotations dropped, `Configuration` unrolled {levels} levels deep "
+        f"inlined, refs made local, `x-*` annotations dropped, `Configuration` unrolled {c.levels} levels deep "
         '(the depth our strategy uses), the deepest `configurations` `{"type":"array","maxItems":0}`. '
         "Its patterns keep JSON Schema's meaning (search, not whole-value match), so it draws values the "
         "services reject; the checked column counts them."
     )
-    venv_python, venv_state = ensure_venv(HJS_VENV)
-    if venv_python is None:
-        notes.append(f"Baseline not measured: {HJS_VENV} {venv_state}.")
-        return
+    return schema_path
 
-    # Does hypothesis-jsonschema work with the Hypothesis installed here? Import it, alone, from the venv.
-    shim = tmp / "shim"
+
+@dataclass
+class Baseline:
+    """Where hypothesis-jsonschema runs: an interpreter, its environment, and a phrase for the report."""
+
+    python: str
+    env: dict[str, str] | None
+    where: str
+    here: bool  # under the Hypothesis installed here (else the virtualenv's)
+
+
+def locate_baseline(c: Context, venv_python: Path, venv_state: str) -> Baseline:
+    """Does hypothesis-jsonschema work with the Hypothesis installed here? Import it, alone, from the venv."""
+    shim = c.tmp / "shim"
     shim.mkdir()
     hjs_site = site_dir_of(venv_python, "hypothesis_jsonschema")
     (shim / "hypothesis_jsonschema").symlink_to(Path(hjs_site) / "hypothesis_jsonschema")
     env = {**os.environ, "PYTHONPATH": str(shim)}
-    ours_version = rows[f"ours.valid.{API}"].hypothesis
-    log(f"probing hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {ours_version} ...")
-    probe = call_worker(here, {"task": "probe", "side": "hjs"}, env=env)
-    python: str
-    env_used: dict[str, str] | None
+    log(f"probing hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {c.version} ...")
+    probe = call_worker(c.here, {"task": "probe", "side": "hjs"}, env=env)
     if probe["ok"]:
-        python, env_used, where = here, env, "this environment"
-    else:
-        python, env_used, where = str(venv_python), None, f"`{HJS_VENV}`, {venv_state}"
-        notes.append(
-            f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {ours_version} "
-            f"(this environment) cannot draw an object: `{probe['error'][:160]}`. So the baseline ran in "
-            f"{where}, in a subprocess of this run, under Hypothesis {HJS_PINS['hypothesis']}."
-        )
+        return Baseline(c.here, env, "this environment", True)
+    found = Baseline(str(venv_python), None, f"`{HJS_VENV}`, {venv_state}", False)
+    c.notes.append(
+        f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with Hypothesis {c.version} "
+        f"(this environment) cannot draw an object: `{probe['error'][:160]}`. So the baseline ran in "
+        f"{found.where}, in a subprocess of this run, under Hypothesis {HJS_PINS['hypothesis']}."
+    )
+    return found
 
-    dump = tmp / "hjs-values.jsonl"
-    log(f"baseline: from_schema, timed runs (budget {b.baseline:.0f} s) and health checks ...")
+
+def measure_hjs(c: Context, where: Baseline, schema_path: Path) -> None:
+    from jobrun_contracts import validator_for
+
+    b = c.b
+    dump = c.tmp / "hjs-values.jsonl"
+    log(f"baseline: from_schema, timed runs (budget {b.baseline:g} s) and health checks ...")
     spec = {
         "task": "measure",
         "side": "hjs",
         "schema": str(schema_path),
-        "n": b.examples,
+        "n": b.baseline_examples,
         "budget": b.baseline,
         "max_runs": b.baseline_runs,
-        "seed": seed,
+        "seed": c.seed,
         "dump": str(dump),
-        "hc_seeds": [seed + s for s in b.hc_seeds],
+        "hc_seeds": [c.seed + s for s in b.hc_seeds],
     }
-    got = call_worker(python, spec, env=env_used)
-    row = Row.from_worker(
-        f"hypothesis-jsonschema `from_schema` ({API} {OPERATION}, bundled)", got, health=got["health"]
-    )
+    got = call_worker(where.python, spec, env=where.env)
+    row = Row.from_worker(HJS_LABEL, got, health=got["health"])
     checker = validator_for(API, OPERATION, "request")
     drawn = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
     row.checked = f"{sum(_accepts(checker, v) for v in drawn)}/{len(drawn)} accepted"
     log("baseline: first example ...")
-    first_spec = {"task": "first", "side": "hjs", "schema": str(schema_path), "seed": seed}
-    row.first = [call_worker(python, first_spec, env=env_used) for _ in range(b.first_runs)]
-    rows["hjs"] = row
-    baseline_extra.append(
-        f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with hypothesis {got['hypothesis']} ({where})"
+    first_spec = {"task": "first", "side": "hjs", "schema": str(schema_path), "seed": c.seed}
+    row.first = [call_worker(where.python, first_spec, env=where.env) for _ in range(b.first_runs)]
+    c.rows["hjs"] = row
+    c.baseline_extra.append(
+        f"hypothesis-jsonschema {HJS_PINS['hypothesis-jsonschema']} with hypothesis {got['hypothesis']} ({where.where})"
     )
-    if probe["ok"]:
-        return
 
-    # A control: our StartJobRun strategy under the baseline's Hypothesis, in the same kind of process.
+
+def measure_control(c: Context, venv_python: Path) -> None:
+    """A control: our StartJobRun strategy under the baseline's Hypothesis, in the same kind of process."""
     import sysconfig
 
-    log(f"control: ours under Hypothesis {got['hypothesis']} ...")
+    log(f"control: ours under Hypothesis {c.rows['hjs'].hypothesis} ...")
     paths = sysconfig.get_paths()
     control_spec = {
         "task": "measure",
         "side": "ours",
         "case": OURS[0].spec(),
-        "n": b.examples,
-        "budget": b.ours,
-        "max_runs": b.ours_runs,
-        "seed": seed,
-        "prepend_path": [toolkit],
+        "n": c.b.examples,
+        "budget": c.b.ours,
+        "max_runs": c.b.ours_runs,
+        "seed": c.seed,
+        "prepend_path": [c.toolkit],
         "append_path": sorted({paths["purelib"], paths["platlib"]}),
     }
     try:
         got = call_worker(str(venv_python), control_spec)
     except RuntimeError as error:
-        notes.append(f"The control run of ours under the baseline's Hypothesis failed: {error}")
+        c.notes.append(f"The control run of ours under the baseline's Hypothesis failed: {error}")
         return
-    rows["control"] = Row.from_worker(OURS[0].label + ", control", got)
+    c.rows["control"] = Row.from_worker(OURS[0].label + ", control", got)
 
 
-def report(
-    options: argparse.Namespace,
-    b: Budgets,
-    seed: int,
-    bare: float,
-    elapsed: float,
-    rows: dict[str, Row],
-    notes: list[str],
-    baseline_extra: list[str],
-    profiled: str,
-) -> str:
-    out: list[str] = []
-    flags = (" --quick" if options.quick else "") + (f" --examples {b.examples}" if b.examples != 100 else "")
-    out.append(f"Command: `python benchmarks/generate.py{flags}` (this run: {elapsed:.0f} s).\n")
-    out.append(
-        table(
-            ["", ""],
-            [
-                *machine_info(("jobrun-contracts", "hypothesis", "jsonschema-rs", "referencing"), "Libraries (ours)"),
-                *(("Baseline", e) for e in baseline_extra),
-            ],
-        )
+def measure_baseline(c: Context) -> None:
+    schema_path = bundle_baseline_schema(c)
+    venv_python, venv_state = ensure_venv(HJS_VENV)
+    if venv_python is None:
+        c.notes.append(f"Baseline not measured: {HJS_VENV} {venv_state}.")
+        return
+    where = locate_baseline(c, venv_python, venv_state)
+    measure_hjs(c, where, schema_path)
+    if not where.here:
+        measure_control(c, venv_python)
+
+
+# -- report ---------------------------------------------------------------------------------
+
+ORDER = [f"ours.{case.key}" for case in OURS] + ["floor", "hjs", "control"]
+
+
+def report_header(r: Report, options: argparse.Namespace, c: Context, bare: float, elapsed: float) -> None:
+    b, seed = c.b, c.seed
+    baseline_examples = f" (`max_examples={b.baseline_examples}`)" if b.baseline_examples != b.examples else ""
+    flags = "".join(
+        [
+            " --quick" if options.quick else "",
+            f" --examples {options.examples}" if options.examples is not None else "",
+            f" --repeats {options.repeats}" if options.repeats is not None else "",
+        ]
     )
-    out.append("")
-    out.append(
+    r.add(f"Command: `python benchmarks/generate.py{flags}` (this run: {elapsed:.0f} s).")
+    libraries = ("jobrun-contracts", "hypothesis", "jsonschema-rs", "referencing")
+    r.machine(libraries, "Libraries (ours)", [("Baseline", e) for e in c.baseline_extra])
+    r.add(
         f"Each strategy runs under `@given` with `settings(max_examples={b.examples}, database=None, deadline=None, "
         f"phases=[Phase.generate])` and health checks suppressed, seeds {seed}, {seed}+1, …: up to {b.ours_runs} "
-        f"runs or {b.ours:.0f} s for ours, {b.baseline_runs} runs or {b.baseline:.0f} s for the baseline (a run "
-        "that reaches the budget is stopped there: `budget`). Examples/s is calls of the test function over the "
-        "time of the runs, after a warm-up run of one example. Choices/example is the mean number of choices "
+        f"runs or {b.ours:g} s for ours, {b.baseline_runs} runs or {b.baseline:g} s for the baseline"
+        f"{baseline_examples} (a run that reaches the budget is stopped there: `budget`). Examples/s is calls of "
+        "the test function over the time of the runs, after a warm-up run of one example. Choices/example is the "
+        "mean number of choices "
         "Hypothesis recorded to draw each value (its engine's cost grows with them). JSON sizes are `json.dumps` "
         "of each value drawn (of the instance, for invalid requests). First example: a fresh interpreter imports "
         "Hypothesis and the library, builds the strategy and runs `@given` to its first call (median of "
         f"{b.first_runs}; process wall in brackets; an empty interpreter starts in {bare * 1000:.0f} ms). Checked: "
         "the values drawn, judged by our validator (the services' semantics)."
     )
-    out.append("")
-    header = [
-        "strategy",
-        "Hypothesis",
-        "calls",
-        "seconds",
-        "examples/s",
-        "choices/example",
-        "median JSON",
-        "p90 JSON",
-        "JSON KB/s",
-        "first example",
-        "checked",
-    ]
-    order = [f"ours.{c.key}" for c in OURS] + ["floor", "hjs", "control"]
-    body = []
-    for key in order:
-        if key not in rows:
-            continue
-        row = rows[key]
-        first = (
-            f"{fmt_seconds(median_first(row.first, 'total'))} ({fmt_seconds(median_first(row.first, 'wall'))})"
-            if row.first
-            else "–"
-        )
-        calls = f"{row.calls:,} ({row.runs} run{'s' if row.runs != 1 else ''}{', budget' if row.stopped else ''})"
-        bold = key.startswith("ours.valid") or key == "hjs"
-        body.append(
-            [
-                row.label,
-                row.hypothesis,
-                calls,
-                f"{row.seconds:.1f}",
-                f"**{fmt_rate(row.rate)}**" if bold else fmt_rate(row.rate),
-                f"{statistics.mean(row.choices):,.1f}" if row.choices else "–",
-                fmt_size(statistics.median(row.sizes)) if row.sizes else "–",
-                fmt_size(percentile(row.sizes, 0.9)) if row.sizes else "–",
-                f"{sum(row.sizes) / row.seconds / 1000:,.0f}" if row.sizes and row.seconds else "–",
-                first,
-                row.checked or "–",
-            ]
-        )
-    out.append(table(header, body, "llrrrrrrrrl"))
-    out.append("")
 
-    out.append("Time to first example, split (medians, in the fresh process):")
-    out.append("")
+
+def rate_cells(key: str, row: Row) -> list[str]:
+    first = (
+        f"{fmt_seconds(median_first(row.first, 'total'))} ({fmt_seconds(median_first(row.first, 'wall'))})"
+        if row.first
+        else "–"
+    )
+    calls = f"{row.calls:,} ({row.runs} run{'s' if row.runs != 1 else ''}{', budget' if row.stopped else ''})"
+    rate = fmt_rate(row.rate, 100)
+    return [
+        row.label,
+        row.hypothesis,
+        calls,
+        f"{row.seconds:.1f}",
+        f"**{rate}**" if key.startswith("ours.valid") or key == "hjs" else rate,
+        f"{statistics.mean(row.choices):,.1f}" if row.choices else "–",
+        fmt_size(statistics.median(row.sizes)) if row.sizes else "–",
+        fmt_size(percentile(row.sizes, 0.9)) if row.sizes else "–",
+        f"{sum(row.sizes) / row.seconds / 1000:,.0f}" if row.sizes and row.seconds else "–",
+        first,
+        row.checked or "–",
+    ]
+
+
+def report_rates(r: Report, rows: dict[str, Row]) -> None:
+    header = ["strategy", "Hypothesis", "calls", "seconds", "examples/s", "choices/example", "median JSON"]
+    header += ["p90 JSON", "JSON KB/s", "first example", "checked"]
+    r.table(header, [rate_cells(key, rows[key]) for key in ORDER if key in rows], "llrrrrrrrrl")
+    r.add("Time to first example, split (medians, in the fresh process):")
     split = [
         [
             rows[key].label,
-            fmt_seconds(median_first(rows[key].first, "imported")),
-            fmt_seconds(median_first(rows[key].first, "built")),
-            fmt_seconds(median_first(rows[key].first, "first")),
-            fmt_seconds(median_first(rows[key].first, "total")),
+            *(fmt_seconds(median_first(rows[key].first, part)) for part in ("imported", "built", "first", "total")),
         ]
-        for key in order
+        for key in ORDER
         if key in rows and rows[key].first
     ]
-    out.append(
-        table(["strategy", "import", "build the strategy", "`@given` to its first call", "total"], split, "lrrrr")
-    )
-    out.append("")
+    r.table(["strategy", "import", "build the strategy", "`@given` to its first call", "total"], split, "lrrrr")
 
+
+def verdicts(rows: dict[str, Row], no_baseline: bool) -> list[str]:
+    found = []
     ours_valid = rows[f"ours.valid.{API}"]
     if "hjs" in rows and rows["hjs"].rate:
         base = rows["hjs"]
         ratio = ours_valid.rate / base.rate
         verdict = "met" if ratio >= TARGET_RATIO else "**not met**"
-        out.append(
-            f"- **Ours / hypothesis-jsonschema, valid {API} {OPERATION}: {ratio:,.0f}×** "
-            f"({fmt_rate(ours_valid.rate)} vs {fmt_rate(base.rate)} examples/s, Hypothesis {ours_valid.hypothesis} vs "
-            f"{base.hypothesis}; target ≈{TARGET_RATIO:.0f}×: {verdict})."
+        found.append(
+            f"**Ours / hypothesis-jsonschema, valid {API} {OPERATION}: {ratio:,.0f}×** "
+            f"({fmt_rate(ours_valid.rate, 100)} vs {fmt_rate(base.rate, 100)} examples/s, Hypothesis "
+            f"{ours_valid.hypothesis} vs {base.hypothesis}; target ≈{TARGET_RATIO:.0f}×: {verdict})."
         )
         control = rows.get("control")
         if control is not None and control.rate:
-            out.append(
-                f"- On the baseline's Hypothesis ({control.hypothesis}), ours draws {fmt_rate(control.rate)} "
+            found.append(
+                f"On the baseline's Hypothesis ({control.hypothesis}), ours draws {fmt_rate(control.rate, 100)} "
                 f"examples/s: {control.rate / base.rate:,.0f}× the baseline."
             )
-    elif not options.no_baseline:
-        out.append("- Baseline: not measured (see the notes).")
+    elif not no_baseline:
+        found.append("Baseline: not measured (see the notes).")
     for api in APIS:
         row = rows[f"ours.valid.{api}"]
         verdict = "met" if row.rate >= TARGET_RATE else "**not met**"
-        out.append(
-            f"- Ours, valid {api} {OPERATION}: {fmt_rate(row.rate)} examples/s, median "
+        found.append(
+            f"Ours, valid {api} {OPERATION}: {fmt_rate(row.rate, 100)} examples/s, median "
             f"{fmt_size(statistics.median(row.sizes))} (target ≥ {TARGET_RATE:.0f}/s: {verdict})."
         )
-    out.append("")
+    return found
 
-    out.append(
+
+def report_health(r: Report, c: Context) -> None:
+    seeds = [c.seed + s for s in c.b.hc_seeds]
+    r.add(
         "Health checks at default settings (health checks on, `max_examples=100`, deadline 200 ms; database off, "
-        f"generate phase only), {len(b.hc_seeds)} seeded runs per strategy (seeds {seed} to "
-        f"{seed + len(b.hc_seeds) - 1}), each stopped at its 10th call, when Hypothesis has finished checking "
-        "health:"
+        f"generate phase only), {len(seeds)} seeded runs per strategy (seeds {seeds[0]} to {seeds[-1]}), each "
+        "stopped at its 10th call, when Hypothesis has finished checking health:"
     )
-    out.append("")
+    rows = c.rows
     hc_rows = [
-        [rows[k].label, rows[k].hypothesis, health_cell(rows[k].health)] for k in order if k in rows and rows[k].health
+        [rows[k].label, rows[k].hypothesis, health_cell(rows[k].health)] for k in ORDER if k in rows and rows[k].health
     ]
-    out.append(table(["strategy", "Hypothesis", "runs failing a health check"], hc_rows, "llr"))
-    out.append("")
-    if notes:
-        out.append("Notes:")
-        out.append("")
-        out.extend(f"- {note}" for note in notes)
-        out.append("")
+    r.table(["strategy", "Hypothesis", "runs failing a health check"], hc_rows, "llr")
+
+
+def report(options: argparse.Namespace, c: Context, bare: float, elapsed: float, profiled: str) -> str:
+    r = Report()
+    report_header(r, options, c, bare, elapsed)
+    report_rates(r, c.rows)
+    r.bullets(verdicts(c.rows, options.no_baseline))
+    report_health(r, c)
+    if c.notes:
+        r.add("Notes:").bullets(c.notes)
     if profiled:
-        out.append("### Profile\n")
-        out.append(profiled)
-    return "\n".join(out)
+        r.add("### Profile", profiled.rstrip("\n"))
+    return r.render()
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def options_parser() -> argparse.ArgumentParser:
+    found = parser(
+        __doc__,
+        quick=f"max_examples {QUICK_EXAMPLES} (3 for the baseline), one run per strategy, health checks on one seed",
+        repeats="seeded runs per strategy, at most (default 10; 1 with --quick)",
+        seed=SEED,
+        profile="also cProfile our StartJobRun strategy",
+    )
+    found.add_argument(
+        "--examples",
+        type=int,
+        default=None,
+        help=f"max_examples of each run (default 100; {QUICK_EXAMPLES} with --quick)",
+    )
+    found.add_argument("--no-baseline", action="store_true", help="skip hypothesis-jsonschema")
+    found.add_argument("--worker", help=argparse.SUPPRESS)
+    return found
+
+
+def context(b: Budgets, seed: int, tmp: Path) -> Context:
+    import hypothesis
+
+    import jobrun_contracts
+
+    try:
+        from jobrun_contracts.generation.compiler import MAX_RECURSION as levels
+    except ImportError:
+        levels = 2
+    toolkit = str(Path(jobrun_contracts.__file__).resolve().parent.parent)
+    return Context(b, seed, sys.executable, toolkit, levels, hypothesis.__version__, tmp)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = options_parser().parse_args(argv)
+    if options.worker:
+        print(json.dumps(worker(json.loads(options.worker))))
+        return 0
+    b = Budgets.of(options)
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="jobrun-generate-bench-"))
+    try:
+        c = context(b, options.seed, tmp)
+        if b.quick:
+            c.notes.append("A quick run: every row's code path, on too few examples for the figures to mean much.")
+        measure_in_process(c)
+        measure_first_examples(c)
+        bare = min(interpreter_start(c.here) for _ in range(3))
+        if not options.no_baseline:
+            measure_baseline(c)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    profiled = profile(b.profile_examples, options.seed) if options.profile else ""
+    emit(report(options, c, bare, time.perf_counter() - started, profiled), options)
+    return 0
 
 
 if __name__ == "__main__":

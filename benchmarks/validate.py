@@ -1,7 +1,8 @@
 """Benchmark the validator against the parse floor and three baseline engines, in one run.
 
     python benchmarks/validate.py            # full corpus (2,000 StartJobRun requests)
-    python benchmarks/validate.py --quick    # small corpus, fewer repeats (CI smoke test)
+    python benchmarks/validate.py --quick    # 60 requests, one pass per row: a smoke test of every row
+    python benchmarks/validate.py --profile  # also cProfile our validator
 
 What is measured, all on the same seeded corpus of aws-emr-serverless StartJobRun requests:
 
@@ -22,22 +23,30 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gc
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 
-from _report import machine_info, table  # benchmarks/ is on sys.path when a script runs
+from _harness import (  # benchmarks/ is on sys.path when a script runs
+    Report,
+    cold_start,
+    emit,
+    fmt_rate,
+    fmt_size,
+    log,
+    parser,
+    python_code,
+    timed_passes,
+)
 from jobrun_contracts import validator_for
 from jobrun_contracts.core import registry
 from jobrun_contracts.core.resources import data_dir
@@ -307,19 +316,8 @@ def measure(
     A slow engine (plain jsonschema) gets a single pass; the fast ones get all ``repeats``.
     """
     fn(items[0])  # warm up (lazy ref resolution, regex compilation)
-    times: list[float] = []
-    results: list[Any] = []
-    while len(times) < repeats and (not times or sum(times) < budget):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            results = [fn(item) for item in items]
-            elapsed = time.perf_counter() - start
-        finally:
-            gc.enable()
-        times.append(elapsed)
-    return Timing(label, len(items), nbytes, min(times), statistics.median(times), len(times), results)
+    passes = timed_passes(lambda: [fn(item) for item in items], repeats, budget)
+    return Timing(label, len(items), nbytes, passes.best, passes.median, passes.count, passes.result)
 
 
 def raising(fn: Callable[[Any], Any], exception: type[BaseException]) -> Callable[[Any], Any]:
@@ -374,113 +372,129 @@ print(json.dumps({"import": imported - t, "build": done - imported, "validators"
 
 
 def cold(code: str, args: Iterable[str], runs: int) -> dict[str, float]:
-    samples: list[dict[str, float]] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-        wall = time.perf_counter() - start
-        samples.append({**json.loads(out.stdout), "wall": wall})
-    return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    return cold_start(python_code(code, *args), runs)
 
 
-# -- report -----------------------------------------------------------------------------------
+def cold_costs(runs: int) -> dict[str, dict[str, float]]:
+    """Each engine's cold cost in a fresh interpreter, and an empty interpreter's (``bare``)."""
+    schemas_dir = str(Path(str(data_dir("schemas"))))
+    return {
+        "ours": cold(_COLD_OURS, [], runs),
+        "plain": cold("CHECK = False\n" + _COLD_JSONSCHEMA, [schemas_dir], runs),
+        "checked": cold("CHECK = True\n" + _COLD_JSONSCHEMA, [schemas_dir], runs),
+        "bare": cold("print({})", [], runs),
+    }
 
 
-def fmt_rate(value: float) -> str:
-    return f"{value:,.0f}"
+# -- the run ----------------------------------------------------------------------------------
+
+QUICK_SIZE = 60  # the smallest corpus that holds every mutation, at the default seed
 
 
-def fmt_size(nbytes: float) -> str:
-    return f"{nbytes / 1000:.1f} KB" if nbytes >= 1000 else f"{nbytes:.0f} B"
+@dataclass
+class Settings:
+    size: int
+    repeats: int  # passes per throughput row, at most
+    budget: float  # seconds; a row makes no more passes once it has taken this long
+    cold_runs: int
+    quick: bool
+
+    @classmethod
+    def of(cls, options: argparse.Namespace) -> Settings:
+        if options.quick:
+            found = cls(options.size or QUICK_SIZE, 1, 0.5, 1, True)
+        else:
+            found = cls(options.size or 2000, 7, 4.0, 5, False)
+        found.repeats = options.repeats or found.repeats
+        return found
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="small corpus and few repeats (smoke test)")
-    parser.add_argument("--size", type=int, default=None, help="corpus size (default 2000; 200 with --quick)")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--profile", action="store_true", help="also cProfile our validator on the valid documents")
-    options = parser.parse_args(argv)
-    size = options.size or (200 if options.quick else 2000)
-    repeats, budget, cold_runs = (3, 0.5, 1) if options.quick else (7, 4.0, 5)
-    run_started = time.perf_counter()
+@dataclass
+class Corpus:
+    seed: int
+    documents: list[Document]
+    valid: list[Document] = field(init=False)
+    invalid: list[Document] = field(init=False)
 
-    # 1. the corpus
-    corpus = build_corpus(size, options.seed)
-    valid = [d for d in corpus if d.valid]
-    invalid = [d for d in corpus if not d.valid]
-    sizes = sorted(len(d.text.encode()) for d in corpus)
-    valid_bytes = sum(len(d.text.encode()) for d in valid)
-    invalid_bytes = sum(len(d.text.encode()) for d in invalid)
-    all_bytes = valid_bytes + invalid_bytes
+    def __post_init__(self) -> None:
+        self.valid = [d for d in self.documents if d.valid]
+        self.invalid = [d for d in self.documents if not d.valid]
+        self.valid_bytes = sum(len(d.text.encode()) for d in self.valid)
+        self.invalid_bytes = sum(len(d.text.encode()) for d in self.invalid)
+        self.sizes = sorted(len(d.text.encode()) for d in self.documents)
+        self.counts = Counter(d.mutation or "valid" for d in self.documents)
 
-    # the engines, compiled once
-    ours = validator_for(API, OPERATION, "request")
-    plain = jsonschema_validator(API, OPERATION, "request")
-    fast = fastjsonschema_validator(API, OPERATION, "request")
-    rs = rs_validator(API, OPERATION, "request")
 
-    # Our verdicts must be right on every document before any timing means anything.
-    wrong = [d for d in corpus if (not ours.validate(d.value)) != d.valid]
-    if wrong:
-        print(f"error: our validator misjudges {len(wrong)} corpus document(s), e.g. {wrong[0].text[:200]}")
-        return 1
-    violations_per_invalid = statistics.mean(len(ours.validate(d.value)) for d in invalid) if invalid else 0.0
+@dataclass
+class Compiled:
+    """The engines of the throughput table, compiled once, before timing."""
 
-    # 2. throughput
-    v_docs = [d.value for d in valid]
-    i_docs = [d.value for d in invalid]
-    timings: dict[str, Timing] = {}
+    ours: Any
+    plain: Any
+    fast: Callable[[Any], Any] | None
+    rs: Any
 
-    def run(key: str, label: str, fn: Callable[[Any], Any], items: Sequence[Any], nbytes: int) -> None:
-        if items:
-            timings[key] = measure(label, fn, items, nbytes, repeats, budget)
+    @classmethod
+    def build(cls) -> Compiled:
+        return cls(
+            validator_for(API, OPERATION, "request"),
+            jsonschema_validator(API, OPERATION, "request"),
+            fastjsonschema_validator(API, OPERATION, "request"),
+            rs_validator(API, OPERATION, "request"),
+        )
 
-    run("parse.valid", "`json.loads` (the parse floor)", json.loads, [d.text for d in valid], valid_bytes)
-    run("parse.invalid", "`json.loads` (the parse floor)", json.loads, [d.text for d in invalid], invalid_bytes)
-    run("ours.valid", "jobrun-contracts `validate`", ours.validate, v_docs, valid_bytes)
-    run("ours.invalid", "jobrun-contracts `validate`", ours.validate, i_docs, invalid_bytes)
-    run("ours.isvalid.valid", "jobrun-contracts `is_valid`", ours.is_valid, v_docs, valid_bytes)
-    run("plain.isvalid.valid", "jsonschema `is_valid`", plain.is_valid, v_docs, valid_bytes)
-    run(
-        "plain.errors.invalid",
-        "jsonschema `list(iter_errors)`",
-        lambda d: list(plain.iter_errors(d)),
-        i_docs,
-        invalid_bytes,
-    )
-    run("plain.isvalid.invalid", "jsonschema `is_valid`", plain.is_valid, i_docs, invalid_bytes)
-    if fast is not None:
+
+_PARSE = "`json.loads` (the parse floor)"
+_FAST = "fastjsonschema (bundled draft-07; first error only)"
+
+
+def throughput(corpus: Corpus, e: Compiled, s: Settings) -> dict[str, Timing]:
+    """Every row of the throughput table, measured in this order, keyed by engine.call.documents."""
+    v_docs = [d.value for d in corpus.valid]
+    i_docs = [d.value for d in corpus.invalid]
+    vb, ib = corpus.valid_bytes, corpus.invalid_bytes
+
+    def plain_errors(d: Any) -> list[Any]:
+        return list(e.plain.iter_errors(d))
+
+    def rs_errors(d: Any) -> list[Any]:
+        return list(e.rs.iter_errors(d))
+
+    plan: list[tuple[str, str, Callable[[Any], Any], Sequence[Any], int]] = [
+        ("parse.valid", _PARSE, json.loads, [d.text for d in corpus.valid], vb),
+        ("parse.invalid", _PARSE, json.loads, [d.text for d in corpus.invalid], ib),
+        ("ours.valid", "jobrun-contracts `validate`", e.ours.validate, v_docs, vb),
+        ("ours.invalid", "jobrun-contracts `validate`", e.ours.validate, i_docs, ib),
+        ("ours.isvalid.valid", "jobrun-contracts `is_valid`", e.ours.is_valid, v_docs, vb),
+        ("plain.isvalid.valid", "jsonschema `is_valid`", e.plain.is_valid, v_docs, vb),
+        ("plain.errors.invalid", "jsonschema `list(iter_errors)`", plain_errors, i_docs, ib),
+        ("plain.isvalid.invalid", "jsonschema `is_valid`", e.plain.is_valid, i_docs, ib),
+    ]
+    if e.fast is not None:
         import fastjsonschema
 
-        fast_call = raising(fast, fastjsonschema.JsonSchemaValueException)
-        run("fast.valid", "fastjsonschema (bundled draft-07; first error only)", fast_call, v_docs, valid_bytes)
-        run("fast.invalid", "fastjsonschema (bundled draft-07; first error only)", fast_call, i_docs, invalid_bytes)
-    run("rs.isvalid.valid", "jsonschema-rs raw `is_valid`", rs.is_valid, v_docs, valid_bytes)
-    run(
-        "rs.errors.valid",
-        "jsonschema-rs raw `list(iter_errors)`",
-        lambda d: list(rs.iter_errors(d)),
-        v_docs,
-        valid_bytes,
-    )
-    run(
-        "rs.errors.invalid",
-        "jsonschema-rs raw `list(iter_errors)`",
-        lambda d: list(rs.iter_errors(d)),
-        i_docs,
-        invalid_bytes,
-    )
-    run("rs.isvalid.invalid", "jsonschema-rs raw `is_valid`", rs.is_valid, i_docs, invalid_bytes)
+        fast_call = raising(e.fast, fastjsonschema.JsonSchemaValueException)
+        plan += [("fast.valid", _FAST, fast_call, v_docs, vb), ("fast.invalid", _FAST, fast_call, i_docs, ib)]
+    plan += [
+        ("rs.isvalid.valid", "jsonschema-rs raw `is_valid`", e.rs.is_valid, v_docs, vb),
+        ("rs.errors.valid", "jsonschema-rs raw `list(iter_errors)`", rs_errors, v_docs, vb),
+        ("rs.errors.invalid", "jsonschema-rs raw `list(iter_errors)`", rs_errors, i_docs, ib),
+        ("rs.isvalid.invalid", "jsonschema-rs raw `is_valid`", e.rs.is_valid, i_docs, ib),
+    ]
+    timings: dict[str, Timing] = {}
+    for key, label, fn, items, nbytes in plan:
+        if items:
+            log(f"throughput: {key} ...")
+            timings[key] = measure(label, fn, items, nbytes, s.repeats, s.budget)
+    return timings
 
-    # 3. cold cost
-    schemas_dir = Path(str(data_dir("schemas")))
-    cold_ours = cold(_COLD_OURS, [], cold_runs)
-    cold_plain = cold("CHECK = False\n" + _COLD_JSONSCHEMA, [str(schemas_dir)], cold_runs)
-    cold_checked = cold("CHECK = True\n" + _COLD_JSONSCHEMA, [str(schemas_dir)], cold_runs)
-    cold_bare = cold("print({})", [], cold_runs)
 
-    # 4. semantics
+# -- semantics --------------------------------------------------------------------------------
+
+Probe = tuple[tuple[str, str], str, Any, bool]  # (api, direction), label, instance, the services accept it
+
+
+def probes() -> list[Probe]:
     base = make_request(random.Random(0), 0)
     response = {
         "applicationId": "00fkr3dqu9a1b20d",
@@ -495,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     req, resp, eks_resp = (API, "request"), (API, "response"), ("aws-emr-containers", "response")
     arabic_arn = response["arn"].replace("123456789012", "١٢٣٤٥٦٧٨٩٠١٢")
-    probes: list[tuple[tuple[str, str], str, Any, bool]] = [
+    return [
         (req, "valid request (control)", base, True),
         (
             req,
@@ -525,26 +539,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             False,
         ),
     ]
-    by_side = {side: engines(side[0], OPERATION, side[1]) for side in {p[0] for p in probes}}
-    by_direction = {"request": by_side[(API, "request")]}
-    engine_names = [e.name for e in by_direction["request"]]
-    semantics_rows = []
-    for side, label, instance, expected in probes:
+
+
+def semantics() -> tuple[list[str], list[list[str]]]:
+    """The engines' names, and a row per probe: the services' verdict, then each engine's."""
+    found = probes()
+    by_side = {side: engines(side[0], OPERATION, side[1]) for side in {p[0] for p in found}}
+    engine_names = [e.name for e in by_side[(API, "request")]]
+    rows = []
+    for side, label, instance, expected in found:
         cells = [label, "accept" if expected else "reject"]
         for engine in by_side[side]:
             accepted = engine.accepts(instance)
             verdict = "accept" if accepted else "reject"
             cells.append(verdict if accepted == expected else f"**{verdict}** ✗")
-        semantics_rows.append(cells)
+        rows.append(cells)
+    return engine_names, rows
 
-    # verdicts on the corpus, per kind of document, read off the last timed pass of each engine
-    counts = Counter(d.mutation or "valid" for d in corpus)
+
+def verdict_rows(corpus: Corpus, timings: dict[str, Timing], engine_names: list[str]) -> list[list[str]]:
+    """Verdicts on the corpus, per kind of document, read off the last timed pass of each engine."""
     accepted_by: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
         "jobrun-contracts": ("ours.valid", "ours.invalid", lambda r: not r),
         "jsonschema": ("plain.isvalid.valid", "plain.isvalid.invalid", lambda r: bool(r)),
         "fastjsonschema": ("fast.valid", "fast.invalid", lambda r: not isinstance(r, Exception)),
         "jsonschema-rs (raw)": ("rs.isvalid.valid", "rs.isvalid.invalid", lambda r: bool(r)),
     }
+    valid, invalid, counts = corpus.valid, corpus.invalid, corpus.counts
     verdicts: dict[str, list[tuple[str, bool]]] = {}  # engine -> (kind, right?) per document
     for name in engine_names:
         on_valid, on_invalid, accepts = accepted_by[name]
@@ -553,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             verdicts[name] += [
                 (d.mutation, not accepts(r)) for d, r in zip(invalid, timings[on_invalid].results, strict=True)
             ]
-    verdict_rows = []
+    rows = []
     for kind in ["valid", *MUTATIONS]:
         if not counts[kind]:
             continue
@@ -561,144 +582,126 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in engine_names:
             right = sum(ok for k, ok in verdicts[name] if k == kind)
             cells.append(f"{right}/{counts[kind]}" if right == counts[kind] else f"**{right}/{counts[kind]}** ✗")
-        verdict_rows.append(cells)
+        rows.append(cells)
+    return rows
 
-    elapsed = time.perf_counter() - run_started
 
-    # 5. report
-    out: list[str] = []
-    out.append(f"## Validation benchmark ({'quick' if options.quick else 'full'} run)\n")
-    out.append(
-        table(
-            ["", ""], machine_info(("jobrun-contracts", "jsonschema", "referencing", "fastjsonschema", "jsonschema-rs"))
-        )
-    )
-    out.append("")
-    median_size = sizes[len(sizes) // 2]
-    out.append(
-        f"Corpus: {len(corpus):,} aws-emr-serverless StartJobRun requests (seed {options.seed}): "
-        f"{len(valid):,} valid, {len(invalid):,} invalid ({', '.join(f'{counts[k]} {k}' for k in MUTATIONS)}); "
-        f"JSON sizes {fmt_size(sizes[0])} to {fmt_size(sizes[-1])}, median {fmt_size(median_size)}, "
-        f"p90 {fmt_size(sizes[int(len(sizes) * 0.9)])}, total {all_bytes / 1e6:.1f} MB. "
+# -- report -----------------------------------------------------------------------------------
+
+
+def report_corpus(r: Report, corpus: Corpus, s: Settings, violations_per_invalid: float) -> None:
+    sizes, counts = corpus.sizes, corpus.counts
+    total = corpus.valid_bytes + corpus.invalid_bytes
+    r.add(f"## Validation benchmark ({'quick' if s.quick else 'full'} run)")
+    r.machine(("jobrun-contracts", "jsonschema", "referencing", "fastjsonschema", "jsonschema-rs"))
+    r.add(
+        f"Corpus: {len(corpus.documents):,} aws-emr-serverless StartJobRun requests (seed {corpus.seed}): "
+        f"{len(corpus.valid):,} valid, {len(corpus.invalid):,} invalid "
+        f"({', '.join(f'{counts[k]} {k}' for k in MUTATIONS)}); "
+        f"JSON sizes {fmt_size(sizes[0])} to {fmt_size(sizes[-1])}, median {fmt_size(sizes[len(sizes) // 2])}, "
+        f"p90 {fmt_size(sizes[int(len(sizes) * 0.9)])}, total {total / 1e6:.1f} MB. "
         f"Our validator reports {violations_per_invalid:.2f} violation(s) per invalid document on average."
     )
-    out.append("")
-    out.append("### Throughput\n")
-    out.append(
-        f"Best of up to {repeats} passes over the same documents (median in brackets), fewer once a "
-        f"row has taken {budget:g} s; validators compiled once, before timing; garbage collector off "
+
+
+_ROW_ORDER = [
+    ("parse.valid", "valid"),
+    ("ours.valid", "valid"),
+    ("ours.isvalid.valid", "valid"),
+    ("plain.isvalid.valid", "valid"),
+    ("fast.valid", "valid"),
+    ("rs.isvalid.valid", "valid"),
+    ("rs.errors.valid", "valid"),
+    ("parse.invalid", "invalid"),
+    ("ours.invalid", "invalid"),
+    ("plain.errors.invalid", "invalid"),
+    ("plain.isvalid.invalid", "invalid"),
+    ("fast.invalid", "invalid"),
+    ("rs.errors.invalid", "invalid"),
+    ("rs.isvalid.invalid", "invalid"),
+]
+
+
+def throughput_rows(timings: dict[str, Timing]) -> Iterable[list[str]]:
+    for key, which in _ROW_ORDER:
+        if key not in timings:
+            continue
+        t = timings[key]
+        reference = timings["plain.isvalid.valid"] if which == "valid" else timings.get("plain.errors.invalid")
+        ratio = f"{t.rate / reference.rate:.1f}×" if reference and not key.startswith("parse") else ""
+        yield [
+            t.label,
+            which,
+            f"{fmt_rate(t.rate)} ({fmt_rate(t.docs / t.median)})",
+            f"{t.mb_per_s:.1f}",
+            f"{t.best / t.docs * 1e6:.1f}",
+            ratio,
+            str(t.passes),
+        ]
+
+
+def report_throughput(r: Report, timings: dict[str, Timing], s: Settings, fast_installed: bool) -> None:
+    r.add("### Throughput")
+    r.add(
+        f"Best of up to {s.repeats} passes over the same documents (median in brackets), fewer once a "
+        f"row has taken {s.budget:g} s; validators compiled once, before timing; garbage collector off "
         "during a pass."
     )
-    out.append("")
-    plain_valid = timings["plain.isvalid.valid"]
-    plain_errors_invalid = timings.get("plain.errors.invalid")
-
-    def rows() -> Iterable[list[str]]:
-        order = [
-            ("parse.valid", "valid"),
-            ("ours.valid", "valid"),
-            ("ours.isvalid.valid", "valid"),
-            ("plain.isvalid.valid", "valid"),
-            ("fast.valid", "valid"),
-            ("rs.isvalid.valid", "valid"),
-            ("rs.errors.valid", "valid"),
-            ("parse.invalid", "invalid"),
-            ("ours.invalid", "invalid"),
-            ("plain.errors.invalid", "invalid"),
-            ("plain.isvalid.invalid", "invalid"),
-            ("fast.invalid", "invalid"),
-            ("rs.errors.invalid", "invalid"),
-            ("rs.isvalid.invalid", "invalid"),
-        ]
-        for key, which in order:
-            if key not in timings:
-                continue
-            t = timings[key]
-            reference = plain_valid if which == "valid" else plain_errors_invalid
-            ratio = f"{t.rate / reference.rate:.1f}×" if reference and not key.startswith("parse") else ""
-            yield [
-                t.label,
-                which,
-                f"{fmt_rate(t.rate)} ({fmt_rate(t.docs / t.median)})",
-                f"{t.mb_per_s:.1f}",
-                f"{t.best / t.docs * 1e6:.1f}",
-                ratio,
-                str(t.passes),
-            ]
-
-    out.append(
-        table(
-            ["engine", "documents", "docs/s", "MB/s", "µs/doc", "vs jsonschema", "passes"],
-            rows(),
-            "llrrrrr",
-        )
-    )
-    out.append("")
-    out.append(
+    header = ["engine", "documents", "docs/s", "MB/s", "µs/doc", "vs jsonschema", "passes"]
+    r.table(header, throughput_rows(timings), "llrrrrr")
+    r.add(
         "`vs jsonschema` compares with plain jsonschema's fastest call on the same documents: `is_valid` "
         "for valid documents, `list(iter_errors)` for invalid ones (ours returns every violation with a message)."
     )
-    if fast is None:
-        out.append("")
-        out.append("fastjsonschema is not installed (`pip install -e '.[bench]'`), so it is left out.")
-    ours_valid = timings["ours.valid"]
+    if not fast_installed:
+        r.add("fastjsonschema is not installed (`pip install -e '.[bench]'`), so it is left out.")
+    plain_valid, plain_errors_invalid = timings["plain.isvalid.valid"], timings.get("plain.errors.invalid")
+    ours_valid, parse = timings["ours.valid"], timings["parse.valid"]
     ratio = ours_valid.rate / plain_valid.rate
-    parse = timings["parse.valid"]
     parse_per_doc = parse.best / parse.docs
     ours_per_doc = ours_valid.best / ours_valid.docs
-    out.append("")
-    out.append(
-        f"- **Ours vs plain jsonschema, valid requests: {ratio:.1f}×** "
+    bullets = [
+        f"**Ours vs plain jsonschema, valid requests: {ratio:.1f}×** "
         f"(floor {TARGET_RATIO:.0f}×: {'met' if ratio >= TARGET_RATIO else 'NOT MET'})."
-    )
+    ]
     if "ours.invalid" in timings and plain_errors_invalid:
-        out.append(
-            f"- Ours vs plain jsonschema, invalid requests with all errors: "
+        bullets.append(
+            f"Ours vs plain jsonschema, invalid requests with all errors: "
             f"{timings['ours.invalid'].rate / plain_errors_invalid.rate:.1f}×."
         )
-    out.append(
-        f"- Parse floor: `json.loads` takes {parse_per_doc * 1e6:.1f} µs per valid document on average "
+    bullets.append(
+        f"Parse floor: `json.loads` takes {parse_per_doc * 1e6:.1f} µs per valid document on average "
         f"({parse.mb_per_s:.0f} MB/s); validating it takes {ours_per_doc * 1e6:.1f} µs, "
         f"{ours_per_doc / parse_per_doc:.2f}× the parse."
     )
-    out.append("")
-    out.append("### Cold start\n")
-    out.append(
+    r.bullets(bullets)
+
+
+_COLD_ROWS = [
+    ("ours", "jobrun-contracts `validator_for` (translate patterns, compile with jsonschema-rs)"),
+    ("plain", "jsonschema: read files, registry, construct validators (lazy: refs resolve on first use)"),
+    ("checked", "jsonschema, plus `check_schema` of each document"),
+]
+
+
+def report_cold(r: Report, costs: dict[str, dict[str, float]], runs: int) -> None:
+    r.add("### Cold start")
+    r.add(
         f"A fresh interpreter (`python -c`) loads and compiles every schema of all three APIs "
-        f"(request and response of every operation: {cold_ours['validators']:.0f} validators). "
-        f"Median of {cold_runs} run(s); bytecode caches warm. An empty interpreter takes "
-        f"{cold_bare['wall'] * 1000:.0f} ms."
+        f"(request and response of every operation: {costs['ours']['validators']:.0f} validators). "
+        f"Median of {runs} run(s); bytecode caches warm. An empty interpreter takes "
+        f"{costs['bare']['wall'] * 1000:.0f} ms."
     )
-    out.append("")
-    out.append(
-        table(
-            ["engine", "import", "load + compile", "process wall"],
-            [
-                [
-                    "jobrun-contracts `validator_for` (translate patterns, compile with jsonschema-rs)",
-                    f"{cold_ours['import'] * 1000:.0f} ms",
-                    f"{cold_ours['build'] * 1000:.0f} ms",
-                    f"{cold_ours['wall'] * 1000:.0f} ms",
-                ],
-                [
-                    "jsonschema: read files, registry, construct validators (lazy: refs resolve on first use)",
-                    f"{cold_plain['import'] * 1000:.0f} ms",
-                    f"{cold_plain['build'] * 1000:.0f} ms",
-                    f"{cold_plain['wall'] * 1000:.0f} ms",
-                ],
-                [
-                    "jsonschema, plus `check_schema` of each document",
-                    f"{cold_checked['import'] * 1000:.0f} ms",
-                    f"{cold_checked['build'] * 1000:.0f} ms",
-                    f"{cold_checked['wall'] * 1000:.0f} ms",
-                ],
-            ],
-            "lrrr",
-        )
-    )
-    out.append("")
-    out.append("### Semantics\n")
-    out.append(
+    rows = [
+        [label, *(f"{costs[key][figure] * 1000:.0f} ms" for figure in ("import", "build", "wall"))]
+        for key, label in _COLD_ROWS
+    ]
+    r.table(["engine", "import", "load + compile", "process wall"], rows, "lrrr")
+
+
+def report_semantics(r: Report, engine_names: list[str], rows: list[list[str]], verdicts: list[list[str]]) -> None:
+    r.add("### Semantics")
+    r.add(
         "The services match a pattern against the whole value, with ASCII `\\d` (docs/patterns.md). The "
         "baselines run the schemas' raw patterns as JSON Schema says: an unanchored search, so an unanchored "
         "pattern accepts any value that merely contains a match. Beyond that, jsonschema and fastjsonschema use "
@@ -706,28 +709,72 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rewrites `$` to `\\Z`), while jsonschema-rs follows ECMA-262 (ASCII `\\d`, `$` only at the end). "
         "✗ marks a wrong verdict."
     )
-    out.append("")
-    out.append(table(["probe", "service", *engine_names], semantics_rows))
-    out.append("")
-    out.append("Verdicts on the benchmark corpus (documents judged right / documents):")
-    out.append("")
-    out.append(table(["documents", "count", *engine_names], verdict_rows, "lr" + "r" * len(engine_names)))
-    out.append("")
-    out.append(f"Total benchmark time: {elapsed:.0f} s.")
-    print("\n".join(out))
+    r.table(["probe", "service", *engine_names], rows)
+    r.add("Verdicts on the benchmark corpus (documents judged right / documents):")
+    r.table(["documents", "count", *engine_names], verdicts, "lr" + "r" * len(engine_names))
 
+
+def profile_ours(ours: Any, documents: list[Any]) -> str:
+    """cProfile of our validator over ``documents``: the top cumulative entries, as a code block."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for doc in documents:
+        ours.validate(doc)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(12)
+    return f"```\n{out.getvalue()}```"
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def options_parser() -> argparse.ArgumentParser:
+    found = parser(
+        __doc__,
+        quick=f"a {QUICK_SIZE}-document corpus, one pass per row, one cold run (smoke test)",
+        repeats="passes per throughput row, at most (default 7; 1 with --quick)",
+        seed=SEED,
+        profile="also cProfile our validator on the valid documents",
+    )
+    found.add_argument("--size", type=int, default=None, help=f"corpus size (default 2000; {QUICK_SIZE} with --quick)")
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = options_parser().parse_args(argv)
+    s = Settings.of(options)
+    started = time.perf_counter()
+    corpus = Corpus(options.seed, build_corpus(s.size, options.seed))
+    e = Compiled.build()
+    # Our verdicts must be right on every document before any timing means anything.
+    wrong = [d for d in corpus.documents if (not e.ours.validate(d.value)) != d.valid]
+    if wrong:
+        print(f"error: our validator misjudges {len(wrong)} corpus document(s), e.g. {wrong[0].text[:200]}")
+        return 1
+    violations = statistics.mean(len(e.ours.validate(d.value)) for d in corpus.invalid) if corpus.invalid else 0.0
+
+    timings = throughput(corpus, e, s)
+    log("cold start ...")
+    costs = cold_costs(s.cold_runs)
+    log("semantics ...")
+    engine_names, semantics_rows = semantics()
+    verdicts = verdict_rows(corpus, timings, engine_names)
+    elapsed = time.perf_counter() - started
+
+    r = Report()
+    report_corpus(r, corpus, s, violations)
+    report_throughput(r, timings, s, e.fast is not None)
+    report_cold(r, costs, s.cold_runs)
+    report_semantics(r, engine_names, semantics_rows, verdicts)
+    r.add(f"Total benchmark time: {elapsed:.0f} s.")
     if options.profile:
-        import cProfile
-        import pstats
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for doc in v_docs:
-            ours.validate(doc)
-        profiler.disable()
-        print("\n```")
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(12)
-        print("```")
+        r.add(profile_ours(e.ours, [d.value for d in corpus.valid]))
+    emit(r.render(), options)
     return 0
 
 
