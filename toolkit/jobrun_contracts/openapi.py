@@ -39,6 +39,7 @@ from .core.patterns import PatternError, compile_pattern
 from .core.registry import Field, Operation
 from .core.shapes import operation_shape
 from .errors import SchemaError
+from .wire.codec import LONG
 
 OPENAPI_VERSION = "3.1.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -67,7 +68,6 @@ _AWS_ERROR = {
     "x-note": "the body botocore reads an error's message from; which error it is travels in x-amzn-ErrorType",
     "x-source": ["botocore parsers.py BaseJSONParser._do_error_parse, RestJSONParser._inject_error_code"],
 }
-_LONG = (-(2**63), 2**63 - 1)
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _TOP_LEVEL = {"$schema", "$id", "$defs", "title", "type", "properties", "required", "additionalProperties"}
 _NOT_SCHEMAS = {"enum", "const", "required", "examples", "default"}
@@ -188,8 +188,8 @@ class _Builder:
             if schema.get("type") == "integer":
                 # In a path or query the integer is text the service parses as a Java long (our
                 # codec likewise): a longer one is a type error, not a number, so say the range.
-                schema.setdefault("minimum", _LONG[0])
-                schema.setdefault("maximum", _LONG[1])
+                schema.setdefault("minimum", LONG[0])
+                schema.setdefault("maximum", LONG[1])
             parameter["schema"] = schema
             if (
                 field.location == "query"

@@ -21,6 +21,8 @@ from ..core.registry import Operation
 from ..core.shapes import Shape, operation_shape
 from .messages import HttpRequest
 
+#: A path or query integer is parsed as a Java long; outside this range it is a type error, not a number.
+LONG = (-(2**63), 2**63 - 1)
 _INTEGER = re.compile(r"-?[0-9]{1,19}")  # longer is no 64-bit integer (and int() refuses over 4,300 digits)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
@@ -198,7 +200,7 @@ def _json_or_string(text: str) -> Any:
 
 
 def _convert(text: str, kind: str) -> Any:
-    if kind == "integer" and _INTEGER.fullmatch(text):
+    if kind == "integer" and _INTEGER.fullmatch(text) and LONG[0] <= int(text) <= LONG[1]:
         return int(text)
     if kind == "number" and _NUMBER.fullmatch(text):
         return float(text)
