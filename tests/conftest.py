@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import yaml  # noqa: F401
 from hypothesis import HealthCheck, settings
+
+# PyYAML is imported before any pytester run: pytester forgets the modules a run imported, and a
+# re-imported yaml no longer matches the node classes its C extension (libyaml) already holds.
 
 pytest_plugins = ["pytester"]
 

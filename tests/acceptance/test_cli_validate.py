@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from xml.dom import minidom
 from xml.etree import ElementTree
 
 import pytest
@@ -23,7 +25,10 @@ def test_invalid_file_exits_1_and_names_file_line_and_field(run: Run, spec_dir: 
     bad = str(spec_dir / "bad.json")
     assert f'{bad}:2: /applicationId: applicationId "my_app" does not match the pattern [0-9a-z]+' in result.stdout
     assert f'{bad}:4: /mode: mode is "batch"; must be one of BATCH, STREAMING' in result.stdout
-    assert "source: shared/docs/aws-emr-serverless/StartJobRun.txt#applicationId" in result.stdout
+    assert (
+        "source: https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html (applicationId)"
+        in result.stdout
+    )
     assert result.stdout.rstrip().endswith("2 document(s) checked: 1 valid, 1 invalid, 0 not checked")
     assert result.stderr == ""
 
@@ -129,13 +134,14 @@ def test_usage_errors_exit_2(run: Run, args: tuple[str, ...], message: str) -> N
         ),
     ],
 )
-def test_bad_input_exits_2_and_other_files_are_still_checked(
+def test_bad_input_is_one_line_and_other_files_are_still_checked(
     run: Run, spec_dir: Path, name: str, content: str | bytes, message: str
 ) -> None:
+    """Exit 1: an invalid document is never hidden behind an unreadable one (that alone is exit 2)."""
     path = spec_dir / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     result = run("validate", str(spec_dir))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"{path}" in result.stdout and message in result.stdout
     assert "/applicationId" in result.stdout  # bad.json was still checked
     assert "Traceback" not in result.stdout + result.stderr
@@ -150,3 +156,127 @@ def test_missing_file_exits_2(run: Run, tmp_path: Path) -> None:
 def test_file_over_the_size_limit(run: Run, spec_dir: Path) -> None:
     result = run("validate", "--max-bytes", "100", str(spec_dir / "bad.json"))
     assert result.returncode == 2 and "larger than the 100-byte limit" in result.stdout
+
+
+def test_junit_of_a_key_with_a_control_character_is_xml_and_names_the_violation(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text('{"applicationId": "abc", "ba\\u0001d": 1}')
+    result = run("validate", "--api", "aws-emr-serverless", "--format", "junit", str(path))
+    assert result.returncode == 1, result.stderr
+    suite = minidom.parseString(result.stdout).documentElement
+    assert suite.getAttribute("failures") == "1"
+    (failure,) = suite.getElementsByTagName("failure")
+    assert "/ba\\x01d: unknown field 'ba\\x01d'" in failure.firstChild.data
+
+
+@pytest.mark.parametrize("output_format", ["github", "text"])
+def test_a_crafted_file_name_issues_no_workflow_command(run: Run, tmp_path: Path, output_format: str) -> None:
+    path = tmp_path / "x\n::warning::pwned%0A::error::y\r.json"
+    path.write_text('{"applicationId": "my_app"}')
+    result = run("validate", "--api", "aws-emr-serverless", "--format", output_format, str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    commands = [line for line in lines if line.lstrip().startswith("::")]
+    assert len(lines) == (3 if output_format == "github" else 6)
+    assert [c.split(" ", 1)[0] for c in commands] == (["::error", "::error"] if output_format == "github" else [])
+    if output_format == "github":
+        assert all(c.startswith("::error file=") and "%0A%3A%3Awarning%3A%3Apwned%250A" in c for c in commands)
+
+
+def test_exit_2_when_nothing_is_invalid_but_something_could_not_be_checked(run: Run, spec_dir: Path) -> None:
+    (spec_dir / "bad.json").unlink()
+    (spec_dir / "broken.json").write_text("{")
+    result = run("validate", str(spec_dir))
+    assert result.returncode == 2, result.stdout
+    assert "2 document(s) checked: 1 valid, 0 invalid, 1 not checked" in result.stdout
+    (spec_dir / "broken.json").unlink()
+    assert run("validate", str(spec_dir)).returncode == 0
+
+
+def test_hidden_files_and_excluded_globs_are_skipped_under_a_directory(run: Run, spec_dir: Path) -> None:
+    (spec_dir / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (spec_dir / ".github").mkdir()
+    (spec_dir / ".github" / "workflow.yml").write_text("on: push\n")
+    (spec_dir / "vendor").mkdir()
+    (spec_dir / "vendor" / "other.json").write_text("{}")
+    (spec_dir / "bad.json").rename(spec_dir / "bad.draft.json")
+    result = run("validate", "--exclude", "vendor", "--exclude", "*.draft.json", str(spec_dir))
+    assert result.returncode == 0, result.stdout
+    assert "1 document(s) checked: 1 valid" in result.stdout
+    # named on the command line, a hidden file is read all the same
+    named = run("validate", str(spec_dir / ".pre-commit-config.yaml"))
+    assert named.returncode == 2 and "cannot tell which API" in named.stdout
+
+
+def test_a_fifo_is_refused_without_waiting(run: Run, tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.json"
+    os.mkfifo(fifo)
+    result = run("validate", str(fifo))
+    assert result.returncode == 2
+    assert f"{fifo}: error: not a regular file" in result.stdout
+
+
+def test_a_document_of_another_api_says_so(run: Run, tmp_path: Path) -> None:
+    spec = tmp_path / "eks.json"
+    spec.write_text('{"virtualClusterId": "kp6xvzjk4hmnu5rekj6t9pqhe", "releaseLabel": "emr-7.1.0"}')
+    result = run("validate", "--api", "aws-emr-serverless", str(spec))
+    assert result.returncode == 1
+    assert "note: the document names virtualClusterId, which is aws-emr-containers's" in result.stdout
+    report = json.loads(run("validate", "--api", "aws-emr-serverless", "--format", "json", str(spec)).stdout)
+    assert report["files"][0]["notes"] == [
+        "the document names virtualClusterId, which is aws-emr-containers's: is --api aws-emr-serverless right?"
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_streamed_json_report_is_what_json_dumps_writes(count: int) -> None:
+    from jobrun_contracts.core.validation import validate
+    from jobrun_contracts.reports import DocumentResult, reporter
+
+    bad = {"applicationId": "my_app"}
+    results = [
+        DocumentResult(f"f{i}.json", 1, api="aws-emr-serverless", operation="StartJobRun",
+                       violations=validate(bad, api="aws-emr-serverless"), lines={"/applicationId": 2})
+        for i in range(count)
+    ]  # fmt: skip
+    streamed = reporter("json")(results)
+    expected = {
+        "files": [
+            {"path": r.path, "document": 1, "api": r.api, "operation": r.operation, "direction": "request",
+             "valid": False, "violations": [{**v.to_dict(), "line": r.line_of(v.pointer)} for v in r.violations]}
+            for r in results
+        ],
+        "summary": {"documents": count, "valid": 0, "invalid": count, "errors": 0},
+    }  # fmt: skip
+    assert streamed == json.dumps(expected, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def test_a_half_filled_cli_skeleton_is_one_hint(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    skeleton = {
+        "applicationId": "", "clientToken": "", "executionRoleArn": "",
+        "jobDriver": {"sparkSubmit": {"entryPoint": "", "entryPointArguments": [""], "sparkSubmitParameters": ""}},
+        "tags": {"KeyName": ""}, "executionTimeoutMinutes": 0, "name": "", "mode": "batch",
+    }  # fmt: skip
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(skeleton))
+    result = CliRunner().invoke(cli, ["validate", "--api", "aws-emr-serverless", str(path)])
+    assert result.exit_code == 1
+    assert "fields still hold the placeholders of a --generate-cli-skeleton file" in result.output
+    assert "/mode" in result.output  # a real mistake among the placeholders is still named
+    assert result.output.count("[skeleton]") == 1 and result.output.count("[minLength]") == 0
+
+
+def test_yaml_typing_is_explained(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    path = tmp_path / "spec.yaml"
+    path.write_text("applicationId: 00fabc\nexecutionRoleArn: arn:aws:iam::123456789012:role/r\nname: yes\n")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "YAML read the unquoted value as true, not as text: put it in quotes" in result.output

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from jobrun_contracts import InputError
-from jobrun_contracts.core.documents import expand, load
+from jobrun_contracts.core.documents import expand, load, parse_json
+from jobrun_contracts.core.documents import yaml as yaml_parser
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> str:
@@ -94,3 +95,33 @@ def test_directories_expand_to_json_and_yaml_files(tmp_path: Path) -> None:
     write(tmp_path / "sub", "d.json", "{}")
     names = [Path(p).name for p in expand([str(tmp_path)])]
     assert names == ["a.json", "b.yaml", "c.yml", "d.json"]
+
+
+@pytest.mark.parametrize("loader", sorted(yaml_parser.LOADERS))
+def test_both_yaml_loaders_apply_the_same_rules(loader: str) -> None:
+    chosen = yaml_parser.LOADERS[loader]
+    (doc,) = yaml_parser.parse_yaml("a: 2024-01-01\nb:\n  - x\n  - y\n", "f.yaml", loader=chosen)
+    assert doc.data == {"a": "2024-01-01", "b": ["x", "y"]}  # dates stay strings
+    assert doc.line_of("/b/1") == 4
+    for text, said in (
+        ("a: 1\na: 2\n", "duplicate key"),
+        ("a: !!python/object/apply:os.system [echo]\n", "YAML tag"),
+        ("a: &x [*x]\n", "recursive"),
+        ("[" * 200 + "]" * 200, "nested deeper"),
+    ):
+        with pytest.raises(InputError, match=said):
+            yaml_parser.parse_yaml(text, "f.yaml", loader=chosen)
+
+
+def test_lines_are_worked_out_only_when_asked() -> None:
+    (doc,) = parse_json('{\n  "a": {\n    "b": 1\n  }\n}', "f.json")
+    assert doc.known_lines is None  # parsing alone maps no line
+    assert doc.line_of("/a/b") == 3
+    assert doc.known_lines is not None and doc.find_lines is None
+
+
+def test_the_depth_limit_still_names_its_line() -> None:
+    text = "{\n" + '"a": [\n' * 5 + "1" + "]" * 5 + "}"
+    with pytest.raises(InputError) as caught:
+        parse_json(text, "f.json", max_depth=3)
+    assert "nested deeper than 3 levels" in caught.value.reason and caught.value.line == 4

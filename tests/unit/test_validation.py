@@ -226,3 +226,34 @@ def test_check_raises_validation_failed_with_every_violation() -> None:
             "jobDriver": {"sparkSubmit": {"entryPoint": "s3://b/app.py"}},
         }
     )  # valid: returns None
+
+
+def test_an_empty_string_is_one_violation_not_two() -> None:
+    spec = {"applicationId": "", "executionRoleArn": "arn:aws:iam::123456789012:role/r"}
+    found = [v for v in validate(spec, api="aws-emr-serverless") if v.pointer == "/applicationId"]
+    assert [v.keyword for v in found] == ["minLength"]
+    wrong = [v for v in validate({**spec, "applicationId": "my_app"}, api="aws-emr-serverless")]
+    assert [v.keyword for v in wrong if v.pointer == "/applicationId"] == ["pattern"]  # a pattern still reports
+
+
+def test_the_allowed_fields_are_listed_once_and_not_beside_a_suggestion() -> None:
+    spec = {
+        "applicationId": "00fabc",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/r",
+        "nmae": 1,
+        "zz1": 1,
+        "zz2": 2,
+    }
+    messages = {
+        v.pointer: v.message for v in validate(spec, api="aws-emr-serverless") if v.keyword == "additionalProperties"
+    }
+    assert "did you mean 'name'" in messages["/nmae"] and "allowed fields" not in messages["/nmae"]
+    assert sum("allowed fields: applicationId" in m for m in messages.values()) == 1
+
+
+def test_patterns_are_printed_as_a_person_reads_them() -> None:
+    from jobrun_contracts.core.validation import readable_pattern
+
+    assert readable_pattern(r"role((\u002F)|(\u002F[\u0021-\u007F]+\u002F))") == r"role((/)|(/[!-\u007F]+/))"
+    assert readable_pattern(r"\u002E") == r"\u002E"  # a dot would mean any character: kept as written
+    assert readable_pattern("[\t\U00010000-\U0010ffff]") == r"[\x{9}\x{10000}-\x{10FFFF}]"

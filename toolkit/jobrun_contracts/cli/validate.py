@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 import click
 
 from ..core import documents as _documents
 from ..core import registry
 from ..core.registry import Direction
-from ..core.validation import validator_for
+from ..core.validation import Violation, validator_for
 from ..errors import InputError, JobrunContractsError
-from ..reports import FORMATS, DocumentResult, reporter
+from ..reports import FORMATS, DocumentResult, writer
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -37,6 +38,14 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
 @click.option("--max-depth", type=click.IntRange(min=1), default=_documents.MAX_DEPTH, show_default=True)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders under a directory whose path or name matches (repeatable). "
+    "Hidden ones (.name) are always skipped; a file named on the command line is always read.",
+)
 def validate_command(
     paths: tuple[str, ...],
     api: str | None,
@@ -47,23 +56,36 @@ def validate_command(
     output_format: str,
     max_bytes: int,
     max_depth: int,
+    excludes: tuple[str, ...],
 ) -> None:
     """Check JSON or YAML documents (files, directories, or - for stdin) against the API's schema.
 
-    Exit status: 0 all valid, 1 a document is invalid, 2 usage error or unreadable input.
+    Each file is read, checked and reported before the next: the report streams, and memory
+    stays flat however many files there are.
+
+    Exit status: 1 when any document is invalid (files that could not be checked are reported
+    too); otherwise 2 when something could not be checked or on a usage error; 0 all valid.
     """
     direction: Direction = "response" if response else "request"
     if api is not None:
         registry.operation(api, operation)  # fail early on an unknown operation
-    results = list(_check(list(paths), api, operation, direction, wire, strict, max_bytes, max_depth))
-    click.echo(reporter(output_format)(results), nl=False)
-    if any(r.error is not None for r in results):
-        raise SystemExit(EXIT_ERROR)
-    raise SystemExit(EXIT_INVALID if any(not r.valid for r in results) else EXIT_OK)
+    report = writer(output_format)
+    files = _documents.expand(list(paths), excludes)
+    click.echo(report.start(), nl=False)
+    for result in _check(files, paths, api, operation, direction, wire, strict, max_bytes, max_depth):
+        chunk = report.add(result)
+        if chunk:
+            click.echo(chunk, nl=False)
+    if not report.totals.documents:
+        raise InputError("no JSON or YAML files found in " + ", ".join(paths))
+    click.echo(report.finish(), nl=False)
+    totals = report.totals
+    raise SystemExit(EXIT_INVALID if totals.invalid else EXIT_ERROR if totals.errors else EXIT_OK)
 
 
 def _check(
-    paths: list[str],
+    files: Iterator[str],
+    paths: tuple[str, ...],
     api: str | None,
     operation: str,
     direction: Direction,
@@ -72,9 +94,6 @@ def _check(
     max_bytes: int,
     max_depth: int,
 ) -> Iterator[DocumentResult]:
-    files = list(_documents.expand(paths))
-    if not files:
-        raise InputError("no JSON or YAML files found in " + ", ".join(paths))
     for path in files:
         try:
             documents = _documents.load(path, max_bytes=max_bytes, max_depth=max_depth)
@@ -82,17 +101,83 @@ def _check(
             yield DocumentResult(path, None, error=error.reason, error_line=error.line)
             continue
         for document in documents:
-            result = DocumentResult(path, document.index, direction=direction, lines=document.lines)
-            result.api = api or registry.detect_api(document.data)
-            result.operation = operation
-            if result.api is None:
-                names = ", ".join(registry.CONTAINER_PARAMETER.values())
-                result.error = f"cannot tell which API this document is for (it has none of {names}); pass --api"
-                yield result
-                continue
-            try:
-                checker = validator_for(result.api, operation, direction, wire=wire, strict=strict)
-                result.violations = checker.validate(document.data)
-            except JobrunContractsError as error:
-                result.error = str(error)
-            yield result
+            yield _result(document, api, operation, direction, wire, strict)
+
+
+def _result(
+    document: _documents.Document,
+    api: str | None,
+    operation: str,
+    direction: Direction,
+    wire: bool,
+    strict: bool | None,
+) -> DocumentResult:
+    """One document checked; lines are looked up for its violations only, and the document is not kept."""
+    result = DocumentResult(document.path, document.index, direction=direction)
+    named = registry.detect_api(document.data)
+    result.api = api or named
+    result.operation = operation
+    if result.api is None:
+        names = ", ".join(registry.CONTAINER_PARAMETER.values())
+        result.error = f"cannot tell which API this document is for (it has none of {names}); pass --api"
+        return result
+    if api is not None and named is not None and named != api:
+        member = registry.CONTAINER_PARAMETER[named]
+        result.notes = (f"the document names {member}, which is {named}'s: is --api {api} right?",)
+    try:
+        checker = validator_for(result.api, operation, direction, wire=wire, strict=strict)
+        result.violations = checker.validate(document.data)
+    except JobrunContractsError as error:
+        result.error = str(error)
+    if result.violations and not document.path.endswith(".json"):
+        result.violations = [_yaml_typing(v) for v in result.violations]
+    if len(result.violations) >= _SKELETON_MIN:
+        result.violations = _skeleton(list(result.violations))
+    if result.violations:
+        found = {v.pointer: document.line_of(v.pointer) for v in result.violations}
+        result.lines = {pointer: line for pointer, line in found.items() if line is not None}
+    return result
+
+
+def _yaml_typing(violation: Violation) -> Violation:
+    """YAML 1.1 reads unquoted ``yes``, ``on``, ``10`` as booleans and numbers: say so where a string was due."""
+    value = violation.instance
+    if not isinstance(value, (bool, int, float)):
+        return violation
+    wanted = violation.constraint if isinstance(violation.constraint, list) else [violation.constraint]
+    if violation.keyword != "type" or "string" not in wanted:
+        return violation
+    read = "true" if value is True else "false" if value is False else repr(value)
+    hint = f" (YAML read the unquoted value as {read}, not as text: put it in quotes)"
+    return replace(violation, message=violation.message + hint)
+
+
+_SKELETON_MIN = 5  # fewer placeholders than this are ordinary mistakes, reported one by one
+_PLACEHOLDER_KEY = "KeyName"
+
+
+def _skeleton(violations: list[Violation]) -> list[Violation]:
+    """A ``--generate-cli-skeleton`` file left half filled: one violation for its placeholders, not dozens.
+
+    The AWS CLI's skeleton writes ``""`` for strings, ``0`` for numbers and ``KeyName`` for map keys.
+    """
+
+    def placeholder(v: Violation) -> bool:
+        value = v.instance
+        return (
+            (value == "" or (value == 0 and not isinstance(value, bool)))
+            or f"/{_PLACEHOLDER_KEY}" in v.pointer
+            or (isinstance(value, Mapping) and _PLACEHOLDER_KEY in value)
+        )
+
+    unfilled = [v for v in violations if placeholder(v)]
+    if len(unfilled) < _SKELETON_MIN or len(unfilled) * 2 < len(violations):
+        return violations
+    rest = [v for v in violations if not placeholder(v)]
+    first = unfilled[0]
+    message = (
+        f"{len(unfilled)} fields still hold the placeholders of a --generate-cli-skeleton file "
+        f'("", 0, "{_PLACEHOLDER_KEY}"), starting at {first.pointer or "/"}: fill them in or delete them'
+    )
+    summary = Violation(first.pointer, "skeleton", message, None, "", first.schema_path)
+    return [summary, *rest]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,7 @@ from typing import Any
 import jsonschema_rs
 
 from ..errors import InputError, JobrunContractsError, SchemaError, UsageError
-from . import pointers, registry
+from . import citations, pointers, registry
 from .formats import CHECKERS
 from .patterns import compile_pattern
 from .registry import Direction
@@ -43,6 +44,11 @@ class Violation:
     instance: Any = field(default=None, compare=False, repr=False)
 
     @property
+    def reference(self) -> str:
+        """Where a person can read the constraint: the public page or model file behind ``source``."""
+        return citations.public(self.source)
+
+    @property
     def json_path(self) -> str:
         path = "$"
         for part in pointers.split(self.pointer):
@@ -57,6 +63,7 @@ class Violation:
             "message": self.message,
             "constraint": self.constraint,
             "source": self.source,
+            "reference": self.reference,
             "schema_path": self.schema_path,
         }
 
@@ -115,8 +122,12 @@ class Validator:
             errors = list(self._engine.iter_errors(instance))
         except ValueError:  # e.g. a lone surrogate, which the engine cannot hold as text
             raise _not_json(instance) from None
-        for error in errors:
-            yield from self._explain(error, instance)
+        found = [v for error in errors for v in self._explain(error, instance)]
+        # An empty string breaks its pattern too; "at least 1 character" says all there is to say.
+        empty = {v.pointer for v in found if v.keyword == "minLength" and v.instance == ""}
+        for violation in found:
+            if not (violation.keyword == "pattern" and violation.pointer in empty and violation.instance == ""):
+                yield violation
 
     # -- turning an engine error into violations -------------------------------------------
 
@@ -134,10 +145,13 @@ class Validator:
 
         if keyword == "additionalProperties":
             allowed = list(schema.get("properties", {}))
+            listed = False  # the allowed fields are listed once per object, and only where no name is suggested
             for name in kind.unexpected:
-                message = f"unknown field '{name}' in {where}{did_you_mean(name, allowed)}"
-                if allowed:
+                hint = did_you_mean(name, allowed)
+                message = f"unknown field '{name}' in {where}{hint}"
+                if allowed and not hint and not listed:
                     message += f"; allowed fields: {', '.join(allowed)}"
+                    listed = True
                 yield Violation(pointers.join([*path, name]), keyword, message, False, source, location, instance=value)
             return
         if keyword == "required":
@@ -290,6 +304,23 @@ def _rewrite(node: Any, *, strict: bool) -> None:
 
 # -- messages -----------------------------------------------------------------------------
 
+_ESCAPED_PLAIN = re.compile(r"\\u00([2-7][0-9a-fA-F])")
+_REGEX_META = set(".^$*+?()[]{}|\\-/") - {"/"}
+
+
+def readable_pattern(pattern: Any) -> str:
+    """A pattern as a person reads it: ``\\u002F`` as ``/`` (where that means the same), and
+    characters a terminal cannot show (controls, astral ones) as Java's ``\\x{10000}``."""
+    text = str(pattern)
+
+    def plain(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return match.group() if char in _REGEX_META or not char.isprintable() or char == " " else char
+
+    text = _ESCAPED_PLAIN.sub(plain, text)
+    return "".join(c if c.isprintable() and ord(c) < 0x10000 else f"\\x{{{ord(c):X}}}" for c in text)
+
+
 _TYPE_NAMES = {
     "string": "a string",
     "integer": "an integer",
@@ -311,7 +342,7 @@ def _constraint_text(keyword: str, constraint: Any, value: Any, pattern: Any, *,
         hint = ""
         if isinstance(value, str) and value != value.rstrip("\r\n\u0085\u2028\u2029"):
             hint = " (it ends with a line break)"
-        return f"{shown} does not match the pattern {pattern} (the whole value must match){hint}"
+        return f"{shown} does not match the pattern {readable_pattern(pattern)} (the whole value must match){hint}"
     if keyword == "enum":
         choices = [str(c) for c in constraint]
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""

@@ -11,7 +11,9 @@ from ..pointers import escape as _escape
 from .model import MAX_DEPTH, Document
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# A surrogate escape that is not half of a pair (json.dumps writes astral characters as pairs).
+_HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_SURROGATE_ESCAPE = re.compile(f"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
 
 
 class _DuplicateKey(Exception):
@@ -20,11 +22,13 @@ class _DuplicateKey(Exception):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)  # built in C; a repeated key shows as a shorter dict
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
 
 
@@ -33,30 +37,52 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Document]:
-    lines, duplicate = _json_lines(text, path, max_depth)
+    """Parse first (C speed), check the depth and surrogates, and map lines only when asked."""
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except _DuplicateKey as error:
-        line = duplicate.get(error.key)
+        _, duplicates = _json_lines(text, path, max_depth)
         raise InputError(
-            f"duplicate key '{error.key}' (ambiguous: which one is meant?)", path=path, line=line
+            f"duplicate key '{error.key}' (ambiguous: which one is meant?)", path=path, line=duplicates.get(error.key)
         ) from None
     except json.JSONDecodeError as error:
+        _json_lines(text, path, max_depth)  # too deep before the syntax error: say that, as before
         raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
     except ValueError as error:
         raise InputError(f"invalid JSON: {error}", path=path) from None
     except RecursionError:
+        _json_lines(text, path, max_depth)  # raises with the line where the limit is passed
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path) from None
-    if _SURROGATE_ESCAPE.search(text):
+    if text.count("{") + text.count("[") > max_depth and depth_exceeds(data, max_depth):
+        _json_lines(text, path, max_depth)
+        raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path)
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         _reject_lone_surrogates(data, path)
-    return [Document(path, 1, data, lines)]
+    return [Document(path, 1, data, find_lines=lambda: _json_lines(text, path, max_depth)[0])]
+
+
+def depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether containers nest deeper than ``limit``: level by level, at comprehension speed."""
+    level = [data] if type(data) is dict or type(data) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            below.extend(
+                [c for c in (node.values() if type(node) is dict else node) if type(c) is dict or type(c) is list]
+            )
+        level = below
+    return False
 
 
 def _json_lines(text: str, path: str, max_depth: int) -> tuple[dict[str, int], dict[str, int]]:
     """Pointer -> line for every value, and the line of the second sighting of each repeated key.
 
-    A light tokenizer, not a parser: ``json.loads`` judges validity. It also bounds the depth
-    before the real parser recurses.
+    A light tokenizer, not a parser: ``json.loads`` judges validity. Run only for a document
+    with something to report (and to say on which line a depth limit is passed).
     """
     lines: dict[str, int] = {}
     duplicates: dict[str, int] = {}

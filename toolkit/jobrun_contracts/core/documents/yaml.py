@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import yaml
 
 from ...errors import InputError
@@ -19,53 +22,91 @@ _PLAIN_TAGS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, with dates left as the strings the author wrote."""
+def _plain_resolvers(loader: type[Any]) -> None:
+    """Dates stay the strings the author wrote: no implicit timestamp tag."""
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class PythonLoader(yaml.SafeLoader):
+    """The safe loader in pure Python (PyYAML built without libyaml)."""
 
 
-def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Document]:
-    loader = _Loader(text)
+_plain_resolvers(PythonLoader)
+LOADERS: dict[str, type[Any]] = {"python": PythonLoader}
+if getattr(yaml, "__with_libyaml__", False):
+
+    class CLoader(yaml.CSafeLoader):  # type: ignore[name-defined, misc, unused-ignore]
+        """The safe loader on libyaml's C parser: the same resolvers and constructors, parsed in C."""
+
+    _plain_resolvers(CLoader)
+    LOADERS["c"] = CLoader
+#: The fastest loader this PyYAML has; both apply the same checks below.
+DEFAULT_LOADER = LOADERS.get("c", PythonLoader)
+
+
+def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH, loader: type[Any] | None = None) -> list[Document]:
+    parser = (loader or DEFAULT_LOADER)(text)
     documents: list[Document] = []
     budget = [max(100_000, len(text) * 2)]  # nodes after alias expansion
     try:
         index = 0
-        while loader.check_node():
-            node = loader.get_node()
+        while parser.check_node():
+            node = parser.get_node()
             index += 1
             if node is None:
                 continue
-            lines: dict[str, int] = {}
-            _check_node(node, "", lines, path, max_depth, budget, set())
-            data = loader.construct_document(node)
+            _check_node(node, path, max_depth, budget, set())
+            data = parser.construct_document(node)
             if data is None:
                 continue
-            documents.append(Document(path, index, data, lines))
+            documents.append(Document(path, index, data, find_lines=_lines_of(node)))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "malformed"
         raise InputError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise InputError(f"invalid YAML: {error}", path=path) from None
+    except (ValueError, OverflowError) as error:  # e.g. an integer too long for int(), a NUL byte
+        raise InputError(f"invalid YAML: {error}", path=path) from None
     except RecursionError:
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path) from None
     finally:
-        loader.dispose()
+        parser.dispose()
     if not documents:
         raise InputError("empty document", path=path)
     return documents
 
 
-def _check_node(
-    node: yaml.Node, pointer: str, lines: dict[str, int], path: str, depth: int, budget: list[int], active: set[int]
-) -> None:
+def _lines_of(root: yaml.Node) -> Callable[[], dict[str, int]]:
+    def find() -> dict[str, int]:
+        lines: dict[str, int] = {}
+        stack: list[tuple[yaml.Node, str]] = [(root, "")]
+        seen: set[tuple[int, str]] = set()
+        while stack:
+            node, pointer = stack.pop()
+            if (id(node), pointer) in seen:
+                continue
+            seen.add((id(node), pointer))
+            lines.setdefault(pointer, node.start_mark.line + 1)
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend((child, f"{pointer}/{i}") for i, child in enumerate(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        stack.append((value_node, pointer))
+                    else:
+                        stack.append((value_node, f"{pointer}/{_escape(key_node.value)}"))
+        return lines
+
+    return find
+
+
+def _check_node(node: yaml.Node, path: str, depth: int, budget: list[int], active: set[int]) -> None:
+    """Plain tags, string keys, no duplicates, the alias budget, the depth limit, no recursive alias."""
     line = node.start_mark.line + 1
-    lines.setdefault(pointer, line)
     budget[0] -= 1
     if budget[0] < 0:
         raise InputError("aliases expand to too many values (an alias bomb?)", path=path, line=line)
@@ -79,13 +120,13 @@ def _check_node(
         raise InputError("an alias refers to its own ancestor (a recursive document)", path=path, line=line)
     active.add(id(node))
     if isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            _check_node(child, f"{pointer}/{index}", lines, path, depth - 1, budget, active)
+        for child in node.value:
+            _check_node(child, path, depth - 1, budget, active)
     elif isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                _check_node(value_node, pointer, lines, path, depth - 1, budget, active)
+                _check_node(value_node, path, depth - 1, budget, active)
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                 what = "a collection" if not isinstance(key_node, yaml.ScalarNode) else f"'{key_node.value}'"
@@ -98,5 +139,5 @@ def _check_node(
                     line=key_node.start_mark.line + 1,
                 )
             seen.add(key)
-            _check_node(value_node, f"{pointer}/{_escape(key)}", lines, path, depth - 1, budget, active)
+            _check_node(value_node, path, depth - 1, budget, active)
     active.discard(id(node))
