@@ -48,3 +48,28 @@ def test_generate_usage_errors(run: Run) -> None:
     assert run("generate", "--api", "aws-emr-serverless", "--operation", "Nope").returncode == 2
     both = run("generate", "--api", "aws-emr-serverless", "--response", "--invalid")
     assert both.returncode == 2 and "--invalid" in both.stderr
+
+
+def test_generate_streams_and_a_closed_pipe_ends_it_quietly() -> None:
+    """The first line arrives before a million are drawn; ``| head`` ends the run without a traceback."""
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "jobrun_contracts",
+        "generate",
+        "--api",
+        "aws-emr-serverless",
+        "--count",
+        "1000000",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as head does once it has its line
+    returncode = process.wait(timeout=60)
+    assert json.loads(first)["applicationId"]
+    assert returncode in (0, 141) and process.stderr.read() == b""
+    process.stderr.close()

@@ -7,6 +7,7 @@ They are ordinary strategies: compose them, use them under ``@given``, seed them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from .generation.compiler import SchemaCompiler
 from .generation.consistency import fixer
 from .generation.realistic import USUAL, providers
 
-__all__ = ["examples", "invalid_requests", "requests", "responses"]
+__all__ = ["draw_into", "examples", "invalid_requests", "requests", "responses"]
 
 
 @cache
@@ -50,29 +51,48 @@ def responses(api: str, operation: str = "StartJobRun", *, realistic: bool = Tru
 
 def examples(strategy: SearchStrategy[Any], count: int, seed: int = 0) -> list[Any]:
     """``count`` values drawn from ``strategy``, the same ones for the same seed (and Hypothesis)."""
+    found: list[Any] = []
+    draw_into(found.append, strategy, count, seed)
+    return found
+
+
+#: Values drawn per Hypothesis run: each run keeps a record of what it drew, so a long stream is
+#: drawn in runs of this size and each run's record is dropped before the next.
+BATCH = 1000
+
+
+def draw_into(sink: Callable[[Any], None], strategy: SearchStrategy[Any], count: int, seed: int = 0) -> int:
+    """Hand ``count`` drawn values to ``sink`` as they are drawn; memory stays flat for any count.
+
+    Returns how many were drawn (fewer only when the strategy keeps failing to produce values).
+    """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seeded
 
-    found: list[Any] = []
-    round_ = 0
-    while len(found) < count and round_ < 100:
+    state = {"drawn": 0, "stop": 0}  # what the run's callback reads: not loop variables
+    round_ = misses = 0
+    while state["drawn"] < count and misses < 100:
+        before = state["drawn"]
+        state["stop"] = min(count, before + BATCH)
 
         @settings(
             database=None,
-            max_examples=count - len(found),
+            max_examples=state["stop"] - before,
             phases=[Phase.generate],
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        @seeded(seed * 1000 + round_)
+        @seeded(seed * 2**32 + round_)
         @given(strategy)
         def collect(value: Any) -> None:
-            if len(found) < count:
-                found.append(value)
+            if state["drawn"] < state["stop"]:
+                sink(value)
+                state["drawn"] += 1
 
         collect()
         round_ += 1
-    return found
+        misses = misses + 1 if state["drawn"] == before else 0
+    return state["drawn"]
 
 
 def invalid_requests(
