@@ -36,6 +36,7 @@ from typing import Any
 
 import jsonschema_rs
 
+import repository  # the whole-repository rows (their own script too)
 from _harness import (  # benchmarks/ is on sys.path when a script runs
     Report,
     cold_start,
@@ -764,14 +765,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     log("semantics ...")
     engine_names, semantics_rows = semantics()
     verdicts = verdict_rows(corpus, timings, engine_names)
-    elapsed = time.perf_counter() - started
 
     r = Report()
     report_corpus(r, corpus, s, violations)
     report_throughput(r, timings, s, e.fast is not None)
     report_cold(r, costs, s.cold_runs)
     report_semantics(r, engine_names, semantics_rows, verdicts)
-    r.add(f"Total benchmark time: {elapsed:.0f} s.")
+    log("whole repository ...")
+    r.add(
+        repository.run(
+            repository.QUICK_FILES if options.quick else repository.FILES, 1 if options.quick else 3, options.seed
+        ).render()
+    )
+    r.add(f"Total benchmark time: {time.perf_counter() - started:.0f} s.")
     if options.profile:
         r.add(profile_ours(e.ours, [d.value for d in corpus.valid]))
     emit(r.render(), options)

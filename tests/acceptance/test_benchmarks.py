@@ -151,6 +151,13 @@ def test_validate_quick_reports_every_engine(tmp_path: Path) -> None:
         _, count, ours, *others = row(verdicts, kind)
         assert int(count) > 0 and ours == f"{count}/{count}", (kind, count, ours)
         assert len(others) == len(engines) - 1 and all(re.search(r"\d+/\d+", cell) for cell in others), kind
+    repository = table(report, "peak RSS MB")
+    for label in ("read + json.loads", "jobrun-contracts validate (JSON)", "read + yaml CSafeLoader",
+                  "jobrun-contracts validate (YAML)", "check-jsonschema (JSON, bundled schema)"):  # fmt: skip
+        _, cpu, rss = row(repository, label)
+        assert number(cpu) > 0 and number(rss) > 0, label
+    for floor in ("JSON: ", "YAML: ", "memory: "):
+        assert re.search(rf"^- {floor}.*\(.*floor .*: (met|not met)\)$", report, flags=re.M), floor
 
 
 # -- generate -------------------------------------------------------------------------------

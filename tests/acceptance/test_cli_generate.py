@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from jobrun_contracts import validate
 
@@ -73,3 +74,18 @@ def test_generate_streams_and_a_closed_pipe_ends_it_quietly() -> None:
     assert json.loads(first)["applicationId"]
     assert returncode in (0, 141) and process.stderr.read() == b""
     process.stderr.close()
+
+
+def test_hypothesis_writes_nothing_into_the_working_directory(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    work, cache = tmp_path / "repo", tmp_path / "cache"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    command = [sys.executable, "-m", "jobrun_contracts", "generate", "--api", "aws-emr-serverless", "--count", "3"]
+    done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert list(work.iterdir()) == []

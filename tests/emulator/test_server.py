@@ -167,3 +167,27 @@ def test_a_kept_alive_connection_gets_no_answer_after_stop() -> None:
             connection.request("GET", "/_emulator")
             connection.getresponse()
         connection.close()
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_the_emulator_serves_on_ipv6_loopback() -> None:
+    import urllib.request
+
+    from jobrun_contracts.emulator import EmulatorServer
+
+    with EmulatorServer(host="::1") as server:
+        assert server.url.startswith("http://[::1]:")
+        application = server.defaults["aws-emr-serverless"]
+        with urllib.request.urlopen(f"{server.url}/applications/{application}/jobruns", timeout=5) as answer:
+            assert answer.status == 200 and b"jobRuns" in answer.read()

@@ -68,5 +68,13 @@ cli.add_command(openapi_command)
 cli.add_command(drift_command)
 
 
+def _keep_hypothesis_out_of_the_working_tree() -> None:
+    """Hypothesis writes ``.hypothesis/`` into the working directory; a user's repository is not ours
+    to write in. Its files go to the user's cache instead, unless HYPOTHESIS_STORAGE_DIRECTORY says where."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(cache, "jobrun-contracts", "hypothesis"))
+
+
 def main(argv: list[str] | None = None) -> None:
+    _keep_hypothesis_out_of_the_working_tree()
     cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="jobrun-contracts")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 import threading
@@ -78,6 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the standard library's 5 stalls bursts of new connections for seconds
     emulator: Emulator
     closing = False
 
@@ -85,12 +87,29 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that hangs up mid-request is not the server's problem to print
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def _family(host: str, port: int) -> int:
+    """IPv6 for ``::1`` (or a name that resolves only to IPv6), IPv4 otherwise."""
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host.strip("[]")).version == 6 else socket.AF_INET
+    except ValueError:
+        pass
+    try:
+        return int(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0])
+    except OSError:
+        return socket.AF_INET
+
+
 class EmulatorServer:
     """A running emulator on a real socket; use as a context manager or call start/stop."""
 
     def __init__(self, emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator or Emulator()
-        self._server = _Server((host, port), _Handler, bind_and_activate=True)
+        server_class = _Server6 if _family(host, port) == socket.AF_INET6 else _Server
+        self._server = server_class((host.strip("[]"), port), _Handler, bind_and_activate=True)
         self._server.emulator = self.emulator
         self._thread: threading.Thread | None = None
 
