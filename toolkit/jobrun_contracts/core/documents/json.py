@@ -11,9 +11,13 @@ from ..pointers import escape as _escape
 from .model import MAX_DEPTH, Document
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
-# A surrogate escape that is not half of a pair (json.dumps writes astral characters as pairs).
-_HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-_SURROGATE_ESCAPE = re.compile(f"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
+# Surrogate escapes, a pair taken whole (json.dumps writes astral characters as pairs): any match
+# that is not a whole pair is a lone surrogate, and only then are the parsed strings walked.
+_SURROGATES = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate_escape(text: str) -> bool:
+    return any(m.group(1) is None for m in _SURROGATES.finditer(text))
 
 
 class _DuplicateKey(Exception):
@@ -56,7 +60,7 @@ def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Documen
     if text.count("{") + text.count("[") > max_depth and depth_exceeds(data, max_depth):
         _json_lines(text, path, max_depth)
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path)
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+    if "\\u" in text and _lone_surrogate_escape(text):
         _reject_lone_surrogates(data, path)
     return [Document(path, 1, data, find_lines=lambda: _json_lines(text, path, max_depth)[0])]
 
