@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
 
 from ..errors import JobrunContractsError
-from .conform import conform_command
-from .drift import drift_command
-from .emulator import emulator_command
-from .generate import generate_command
-from .openapi import openapi_command
-from .validate import validate_command
 
 EXIT_TOOL_ERROR = 2
 
+#: Each command's module, imported only when that command runs (or for --help): a validate run
+#: in a pre-commit hook does not pay for the conform options or the OpenAPI builder.
+COMMANDS = {
+    "validate": "validate:validate_command",
+    "generate": "generate:generate_command",
+    "emulator": "emulator:emulator_command",
+    "conform": "conform:conform_command",
+    "openapi": "openapi:openapi_command",
+    "drift": "drift:drift_command",
+}
+
 
 class _Group(click.Group):
-    """Turns any error into one line on stderr (with ``--traceback``, the whole story)."""
+    """Turns any error into one line on stderr (with ``--traceback``, the whole story); loads commands lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(import_module(f"{__package__}.{module}"), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,13 +75,6 @@ def cli(ctx: click.Context, traceback: bool) -> None:
     """Validate job specs, and check implementations of the serverless Spark job-run APIs."""
     ctx.obj = {"traceback": traceback}
 
-
-cli.add_command(validate_command)
-cli.add_command(generate_command)
-cli.add_command(emulator_command)
-cli.add_command(conform_command)
-cli.add_command(openapi_command)
-cli.add_command(drift_command)
 
 
 def _keep_hypothesis_out_of_the_working_tree() -> None:
