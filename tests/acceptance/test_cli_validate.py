@@ -280,3 +280,59 @@ def test_yaml_typing_is_explained(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "YAML read the unquoted value as true, not as text: put it in quotes" in result.output
+
+
+VALID_SPEC = {
+    "applicationId": "00fabcdefghij012",
+    "executionRoleArn": "arn:aws:iam::123456789012:role/EMRServerlessJobRole",
+    "jobDriver": {"sparkSubmit": {"entryPoint": "s3://bucket/jobs/etl.py"}},
+}
+
+
+def test_violations_past_the_limit_are_counted_not_listed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    spec = {f"unknown{i}": 1 for i in range(5000)}
+    spec.update(applicationId="00fabc", executionRoleArn="arn:aws:iam::123456789012:role/r")
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(spec))
+    result = CliRunner().invoke(cli, ["validate", "--max-violations", "7", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: aws-emr-serverless StartJobRun request: 5000 violation(s)" in result.output
+    assert result.output.count("[additionalProperties]") == 7
+    assert "... and 4993 more violation(s), not shown (--max-violations)" in result.output
+    report = json.loads(
+        CliRunner().invoke(cli, ["validate", "--format", "json", "--max-violations", "3", str(path)]).output
+    )
+    assert len(report["files"][0]["violations"]) == 3 and report["files"][0]["omitted"] == 4997
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("nul.yaml", b"applicationId: a\x00b\n", "invalid YAML: unacceptable character #x0000"),
+        ("long.yaml", b"executionTimeoutMinutes: " + b"9" * 5001 + b"\n", "an integer too long to read"),
+        ("long.json", b'{"executionTimeoutMinutes": ' + b"9" * 5001 + b"}", "an integer too long to read"),
+    ],
+)
+def test_inputs_that_aborted_the_run_are_one_line_each(tmp_path: Path, name: str, content: bytes, said: str) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.json").write_text(json.dumps(VALID_SPEC))
+    result = CliRunner().invoke(cli, ["validate", "--api", "aws-emr-serverless", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith(str(tmp_path / name)))
+    assert said in line and "set_int_max_str_digits" not in line
+    assert "2 document(s) checked: 1 valid, 0 invalid, 1 not checked" in result.output
+
+
+def test_a_file_name_too_long_for_the_system_is_one_line(run: Run, tmp_path: Path) -> None:
+    name = str(tmp_path / ("a" * 300 + ".json"))
+    result = run("validate", name)
+    assert result.returncode == 2
+    assert result.stdout.startswith(f"{name}: error: cannot read: File name too long")

@@ -39,6 +39,13 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
 @click.option("--max-depth", type=click.IntRange(min=1), default=_documents.MAX_DEPTH, show_default=True)
 @click.option(
+    "--max-violations",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Report at most this many violations per document (the rest are counted).",
+)
+@click.option(
     "--exclude",
     "excludes",
     multiple=True,
@@ -57,6 +64,7 @@ def validate_command(
     max_bytes: int,
     max_depth: int,
     excludes: tuple[str, ...],
+    max_violations: int,
 ) -> None:
     """Check JSON or YAML documents (files, directories, or - for stdin) against the API's schema.
 
@@ -72,7 +80,8 @@ def validate_command(
     report = writer(output_format)
     files = _documents.expand(list(paths), excludes)
     click.echo(report.start(), nl=False)
-    for result in _check(files, paths, api, operation, direction, wire, strict, max_bytes, max_depth):
+    checks = _check(files, api, operation, direction, wire, strict, max_bytes, max_depth, max_violations)
+    for result in checks:
         chunk = report.add(result)
         if chunk:
             click.echo(chunk, nl=False)
@@ -85,7 +94,6 @@ def validate_command(
 
 def _check(
     files: Iterator[str],
-    paths: tuple[str, ...],
     api: str | None,
     operation: str,
     direction: Direction,
@@ -93,6 +101,7 @@ def _check(
     strict: bool | None,
     max_bytes: int,
     max_depth: int,
+    max_violations: int,
 ) -> Iterator[DocumentResult]:
     for path in files:
         try:
@@ -101,7 +110,7 @@ def _check(
             yield DocumentResult(path, None, error=error.reason, error_line=error.line)
             continue
         for document in documents:
-            yield _result(document, api, operation, direction, wire, strict)
+            yield _result(document, api, operation, direction, wire, strict, max_violations)
 
 
 def _result(
@@ -111,6 +120,7 @@ def _result(
     direction: Direction,
     wire: bool,
     strict: bool | None,
+    max_violations: int = 100,
 ) -> DocumentResult:
     """One document checked; lines are looked up for its violations only, and the document is not kept."""
     result = DocumentResult(document.path, document.index, direction=direction)
@@ -126,7 +136,8 @@ def _result(
         result.notes = (f"the document names {member}, which is {named}'s: is --api {api} right?",)
     try:
         checker = validator_for(result.api, operation, direction, wire=wire, strict=strict)
-        result.violations = checker.validate(document.data)
+        result.violations, total = checker.first_violations(document.data, max_violations)
+        result.omitted = total - len(result.violations)
     except JobrunContractsError as error:
         result.error = str(error)
     if result.violations and not document.path.endswith(".json"):
@@ -134,8 +145,7 @@ def _result(
     if len(result.violations) >= _SKELETON_MIN:
         result.violations = _skeleton(list(result.violations))
     if result.violations:
-        found = {v.pointer: document.line_of(v.pointer) for v in result.violations}
-        result.lines = {pointer: line for pointer, line in found.items() if line is not None}
+        result.lines = document.lines_for(v.pointer for v in result.violations)
     return result
 
 

@@ -118,16 +118,42 @@ class Validator:
             raise ValidationFailed(violations)
 
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
+        """Every violation, drawn as needed: a caller that stops early pays only for what it took."""
         try:
-            errors = list(self._engine.iter_errors(instance))
+            for error in self._engine.iter_errors(instance):
+                yield from self._explain(error, instance)
         except ValueError:  # e.g. a lone surrogate, which the engine cannot hold as text
             raise _not_json(instance) from None
-        found = [v for error in errors for v in self._explain(error, instance)]
-        # An empty string breaks its pattern too; "at least 1 character" says all there is to say.
-        empty = {v.pointer for v in found if v.keyword == "minLength" and v.instance == ""}
-        for violation in found:
-            if not (violation.keyword == "pattern" and violation.pointer in empty and violation.instance == ""):
-                yield violation
+
+    def first_violations(self, instance: Any, limit: int) -> tuple[list[Violation], int]:
+        """At most ``limit`` violations, and how many there are in all: those past the limit are
+        counted without being worded (700,000 unknown keys cost no 700,000 messages)."""
+        if self.is_valid(instance):
+            return [], 0
+        kept: list[Violation] = []
+        total = 0
+        try:
+            for error in self._engine.iter_errors(instance):
+                kind: Any = error.kind
+                name = kind.name
+                if len(kept) >= limit and name == "additionalProperties":
+                    total += len(kind.unexpected)
+                    continue
+                if len(kept) >= limit and name != "pattern":  # a pattern error may be worded as none
+                    total += 1
+                    continue
+                explained = 0
+                for violation in self._explain(error, instance):
+                    explained += 1
+                    if len(kept) < limit:
+                        kept.append(violation)
+                    elif name == "additionalProperties":
+                        explained = len(kind.unexpected)
+                        break
+                total += explained
+        except ValueError:
+            raise _not_json(instance) from None
+        return kept, total
 
     # -- turning an engine error into violations -------------------------------------------
 
@@ -180,6 +206,8 @@ class Validator:
             yield Violation(pointers.join(path), keyword, message, constraint, source, location, sensitive, True, value)
             return
         if keyword == "pattern":
+            if value == "" and schema.get("minLength", 0) >= 1:
+                return  # the empty string's minLength violation says all there is to say
             constraint = schema.get("pattern", constraint)  # the service's own, not the translation
         if keyword == "type":
             expected = constraint if isinstance(constraint, list) else [constraint]

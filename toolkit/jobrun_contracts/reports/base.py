@@ -20,6 +20,7 @@ class DocumentResult:
     error: str | None = None  # the file or document could not be checked: why
     error_line: int | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # for the reported pointers only
+    omitted: int = 0  # violations past --max-violations: counted, not reported
     notes: Sequence[str] = ()  # things worth saying that are not violations (e.g. another API's document)
 
     @property

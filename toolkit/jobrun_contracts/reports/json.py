@@ -25,6 +25,8 @@ class Writer(base.Writer):
             "valid": result.valid,
             "violations": [{**v.to_dict(), "line": result.line_of(v.pointer)} for v in result.violations],
         }
+        if result.omitted:
+            entry["omitted"] = result.omitted  # violations past --max-violations
         if result.notes:
             entry["notes"] = list(result.notes)
         if result.error is not None:

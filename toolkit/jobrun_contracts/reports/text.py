@@ -20,7 +20,8 @@ class Writer(base.Writer):
             out.append(f"{where}: error: {one_line(result.error)}")
         elif not result.valid:
             what = one_line(f"{result.api} {result.operation} {result.direction}")
-            out.append(f"{one_line(result.label)}: {what}: {len(result.violations)} violation(s)")
+            count = len(result.violations) + result.omitted
+            out.append(f"{one_line(result.label)}: {what}: {count} violation(s)")
             for note in result.notes:
                 out.append(f"  note: {one_line(note)}")
             for violation in result.violations:
@@ -32,6 +33,8 @@ class Writer(base.Writer):
                 out.append(f"  {where}: {pointer}: {message} [{keyword}]")
                 if violation.source:
                     out.append(f"      source: {one_line(violation.reference)}")
+            if result.omitted:
+                out.append(f"  ... and {result.omitted} more violation(s), not shown (--max-violations)")
         return "".join(line + "\n" for line in out)
 
     def finish(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...errors import InputError
 from ..pointers import escape as _escape
-from .model import MAX_DEPTH, Document
+from .model import MAX_DEPTH, Document, with_ancestors
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 # Surrogate escapes, a pair taken whole (json.dumps writes astral characters as pairs): any match
@@ -53,7 +53,10 @@ def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Documen
         _json_lines(text, path, max_depth)  # too deep before the syntax error: say that, as before
         raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
     except ValueError as error:
-        raise InputError(f"invalid JSON: {error}", path=path) from None
+        text_of = str(error)
+        if "integer string conversion" in text_of:
+            text_of = "an integer too long to read (more than 4300 digits)"
+        raise InputError(f"invalid JSON: {text_of}", path=path) from None
     except RecursionError:
         _json_lines(text, path, max_depth)  # raises with the line where the limit is passed
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path) from None
@@ -62,7 +65,7 @@ def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Documen
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path)
     if "\\u" in text and _lone_surrogate_escape(text):
         _reject_lone_surrogates(data, path)
-    return [Document(path, 1, data, find_lines=lambda: _json_lines(text, path, max_depth)[0])]
+    return [Document(path, 1, data, find_lines=lambda wanted: _json_lines(text, path, max_depth, wanted)[0])]
 
 
 def depth_exceeds(data: Any, limit: int) -> bool:
@@ -82,7 +85,9 @@ def depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
-def _json_lines(text: str, path: str, max_depth: int) -> tuple[dict[str, int], dict[str, int]]:
+def _json_lines(
+    text: str, path: str, max_depth: int, wanted: frozenset[str] | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
     """Pointer -> line for every value, and the line of the second sighting of each repeated key.
 
     A light tokenizer, not a parser: ``json.loads`` judges validity. Run only for a document
@@ -90,6 +95,8 @@ def _json_lines(text: str, path: str, max_depth: int) -> tuple[dict[str, int], d
     """
     lines: dict[str, int] = {}
     duplicates: dict[str, int] = {}
+    keep = None if wanted is None else with_ancestors(wanted)
+    missing = None if wanted is None else set(wanted)
     stack: list[list[Any]] = []  # [kind, pointer, key or index, keys seen]
     line, last = 1, 0
     expecting_key = False
@@ -123,7 +130,12 @@ def _json_lines(text: str, path: str, max_depth: int) -> tuple[dict[str, int], d
             expecting_key = False
             continue
         pointer = "" if top is None else f"{top[1]}/{_escape(top[2])}"
-        lines.setdefault(pointer, line)
+        if keep is None or pointer in keep:
+            lines.setdefault(pointer, line)
+            if missing is not None:
+                missing.discard(pointer)
+                if not missing:
+                    break  # every pointer asked for is found: the rest of the text cannot change them
         if token in "{[":
             if len(stack) >= max_depth:
                 raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path, line=line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +20,29 @@ class Document:
     index: int  # 1-based position in a multi-document YAML file
     data: Any
     known_lines: Mapping[str, int] | None = None
-    find_lines: Callable[[], Mapping[str, int]] | None = field(default=None, repr=False)
+    #: Lines of the pointers asked for (and their ancestors), or of every pointer when given None.
+    find_lines: Callable[[frozenset[str] | None], Mapping[str, int]] | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> Mapping[str, int]:
+        """Every pointer's line: for a small document, or a test. A report asks ``lines_for`` instead."""
         if self.known_lines is None:
-            self.known_lines = self.find_lines() if self.find_lines else {}
+            self.known_lines = self.find_lines(None) if self.find_lines else {}
             self.find_lines = None  # the source text it held is no longer needed
         return self.known_lines
+
+    def lines_for(self, pointers: Iterable[str]) -> dict[str, int]:
+        """The line of each pointer (or of its nearest ancestor): only those are mapped, so a
+        huge document with a few violations costs no pointer map of its own size."""
+        wanted = frozenset(pointers)
+        lazy = self.known_lines is None and self.find_lines is not None
+        found = self.find_lines(wanted) if lazy and self.find_lines else self.lines
+        result = {}
+        for pointer in wanted:
+            line = line_of(found, pointer)
+            if line is not None:
+                result[pointer] = line
+        return result
 
     def line_of(self, pointer: str) -> int | None:
         return line_of(self.lines, pointer)
@@ -41,3 +56,12 @@ def line_of(lines: Mapping[str, int], pointer: str) -> int | None:
         if not pointer:
             return None
         pointer = pointer.rsplit("/", 1)[0]
+
+
+def with_ancestors(pointers: Iterable[str]) -> set[str]:
+    """The pointers and every pointer on the way to them (``/a/b`` -> ``""``, ``/a``, ``/a/b``)."""
+    found: set[str] = set()
+    for pointer in pointers:
+        parts = pointer.split("/")
+        found.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return found

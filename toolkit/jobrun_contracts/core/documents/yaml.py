@@ -65,12 +65,12 @@ def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH, loader: type[An
             documents.append(Document(path, index, data, find_lines=_lines_of(node)))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "malformed"
+        problem = (error.problem or error.context or "malformed").splitlines()[0]
         raise InputError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
-        raise InputError(f"invalid YAML: {error}", path=path) from None
-    except (ValueError, OverflowError) as error:  # e.g. an integer too long for int(), a NUL byte
-        raise InputError(f"invalid YAML: {error}", path=path) from None
+        raise InputError(f"invalid YAML: {str(error).splitlines()[0]}", path=path) from None
+    except (ValueError, OverflowError) as error:  # e.g. an integer too long for int()
+        raise InputError(f"invalid YAML: {_plain(error)}", path=path) from None
     except RecursionError:
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path) from None
     finally:
@@ -80,8 +80,11 @@ def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH, loader: type[An
     return documents
 
 
-def _lines_of(root: yaml.Node) -> Callable[[], dict[str, int]]:
-    def find() -> dict[str, int]:
+def _lines_of(root: yaml.Node) -> Callable[[frozenset[str] | None], dict[str, int]]:
+    def find(wanted: frozenset[str] | None) -> dict[str, int]:
+        keep = (
+            None if wanted is None else {"/".join(p.split("/")[:i]) for p in wanted for i in range(1, p.count("/") + 2)}
+        )
         lines: dict[str, int] = {}
         stack: list[tuple[yaml.Node, str]] = [(root, "")]
         seen: set[tuple[int, str]] = set()
@@ -90,6 +93,8 @@ def _lines_of(root: yaml.Node) -> Callable[[], dict[str, int]]:
             if (id(node), pointer) in seen:
                 continue
             seen.add((id(node), pointer))
+            if keep is not None and pointer not in keep:
+                continue  # neither asked for nor on the way to what was
             lines.setdefault(pointer, node.start_mark.line + 1)
             if isinstance(node, yaml.SequenceNode):
                 stack.extend((child, f"{pointer}/{i}") for i, child in enumerate(node.value))
@@ -141,3 +146,11 @@ def _check_node(node: yaml.Node, path: str, depth: int, budget: list[int], activ
             seen.add(key)
             _check_node(value_node, path, depth - 1, budget, active)
     active.discard(id(node))
+
+
+def _plain(error: Exception) -> str:
+    """Python's advice to raise a limit is not the user's to take: say what the value was."""
+    text = str(error)
+    if "integer string conversion" in text:
+        return "an integer too long to read (more than 4300 digits)"
+    return text.splitlines()[0] if text else type(error).__name__
