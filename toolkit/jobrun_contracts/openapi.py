@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from .core import pointers, registry
-from .core.patterns import PatternError, compile_pattern
+from .core.patterns import portable as portable_pattern
 from .core.registry import Field, Operation
 from .core.shapes import operation_shape
 from .errors import SchemaError
@@ -358,27 +358,3 @@ def _aws_error(names: list[str]) -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AwsError"}}},
         "x-errors": names,
     }
-
-
-_RESPELL = re.compile(r"\\U([0-9A-F]{8})|\\([&~])|\\.", re.DOTALL)
-
-
-def portable_pattern(source: str) -> str:
-    """``source`` as the service reads it, written so ECMA-262 (``u``), Python ``re`` and Rust agree.
-
-    Starts from the Rust translation (anchored, classes spelled out) and respells its two escapes
-    ECMA-262 refuses: ``\\U0010FFFF`` becomes the character itself, ``\\~`` and ``\\&`` become ``\\u`` escapes.
-    """
-    try:
-        translated = compile_pattern(source).rust
-    except PatternError as error:
-        raise SchemaError(f"pattern {source!r}: {error}") from None
-    return _RESPELL.sub(_respell, translated)
-
-
-def _respell(match: re.Match[str]) -> str:
-    if match.group(1):
-        return chr(int(match.group(1), 16))
-    if match.group(2):
-        return f"\\u{ord(match.group(2)):04X}"
-    return match.group(0)

@@ -22,6 +22,7 @@ COMMANDS = {
     "conform": "conform:conform_command",
     "openapi": "openapi:openapi_command",
     "drift": "drift:drift_command",
+    "schema": "schema:schema_command",
 }
 
 

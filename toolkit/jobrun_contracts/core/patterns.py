@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
+from ..errors import SchemaError
+
 Dialect = Literal["python", "rust"]
 Ranges = tuple[tuple[int, int], ...]
 Lengths = tuple[tuple[int, int], ...]  # sorted, disjoint, inclusive intervals of possible lengths
@@ -365,3 +367,27 @@ class ServicePattern:
 def compile_pattern(source: str) -> ServicePattern:
     tree = _Parser(source).parse()
     return ServicePattern(source, tree, re.compile(emit(tree, "python")), f"^(?:{emit(tree, 'rust')})$")
+
+
+_RESPELL = re.compile(r"\\U([0-9A-F]{8})|\\([&~])|\\.", re.DOTALL)
+
+
+def portable(source: str) -> str:
+    """``source`` as the service reads it, written so ECMA-262 (``u``), Python ``re`` and Rust agree.
+
+    Starts from the Rust translation (anchored, classes spelled out) and respells its two escapes
+    ECMA-262 refuses: ``\\U0010FFFF`` becomes the character itself, ``\\~`` and ``\\&`` become ``\\u`` escapes.
+    """
+    try:
+        translated = compile_pattern(source).rust
+    except PatternError as error:
+        raise SchemaError(f"pattern {source!r}: {error}") from None
+    return _RESPELL.sub(_respell, translated)
+
+
+def _respell(match: re.Match[str]) -> str:
+    if match.group(1):
+        return chr(int(match.group(1), 16))
+    if match.group(2):
+        return f"\\u{ord(match.group(2)):04X}"
+    return match.group(0)
