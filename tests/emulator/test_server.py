@@ -8,11 +8,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.parse
 
 import pytest
 
-from jobrun_contracts.emulator import EmulatorServer
+from jobrun_contracts.emulator import Emulator, EmulatorServer
 
 
 def raw(
@@ -191,3 +192,97 @@ def test_the_emulator_serves_on_ipv6_loopback() -> None:
         application = server.defaults["aws-emr-serverless"]
         with urllib.request.urlopen(f"{server.url}/applications/{application}/jobruns", timeout=5) as answer:
             assert answer.status == 200 and b"jobRuns" in answer.read()
+
+
+# -- connections: timeouts, limits and a cap (slow clients cannot hold the server) -------------
+
+
+def test_a_slow_client_is_answered_408_once_its_header_time_is_up() -> None:
+    from .test_http_framing import connect, parse, read_until_closed
+
+    with EmulatorServer(Emulator(), header_timeout=0.5) as running, connect(running) as sock:
+        began = time.monotonic()
+        sock.sendall(b"GET /applications HTTP/1.1\r\nHost: x\r\n")
+        for _ in range(30):  # a byte every 0.1 s: each arrives well within any per-read timeout
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+            time.sleep(0.1)
+        received, closed = read_until_closed(sock, seconds=3)
+        elapsed = time.monotonic() - began
+    answers = parse(received)
+    assert closed and [a.status for a in answers] == [408] and 0.4 < elapsed < 2.5
+    assert answers[0].headers["x-amzn-errortype"] == "RequestTimeoutException"
+
+
+def test_idle_connections_are_closed_after_the_idle_timeout() -> None:
+    from .test_http_framing import connect, parse, read_until_closed
+
+    with EmulatorServer(Emulator(), idle_timeout=0.5) as running:
+        with connect(running) as silent:  # connected, never sends
+            began = time.monotonic()
+            received, closed = read_until_closed(silent, seconds=3)
+        assert closed and received == b"" and time.monotonic() - began < 2
+        with connect(running) as kept:  # kept alive after one answer, then idle
+            kept.sendall(b"GET /_emulator HTTP/1.1\r\nHost: x\r\n\r\n")
+            received, closed = read_until_closed(kept, seconds=3)
+        assert closed and [a.status for a in parse(received)] == [200]
+        assert running.max_connections >= 16
+
+
+def test_beyond_max_connections_a_new_one_gets_503_in_json_and_a_slot_frees_when_one_closes() -> None:
+    from .test_http_framing import connect, parse, read_until_closed
+
+    with EmulatorServer(Emulator(), max_connections=3) as running:
+        held = [connect(running) for _ in range(3)]
+        try:
+            for sock in held:  # each is accepted and holding a slot
+                sock.sendall(b"GET /_emulator HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert parse(sock.recv(65536))[0].status == 200
+            with connect(running) as extra:
+                extra.sendall(b"GET /_emulator HTTP/1.1\r\nHost: x\r\n\r\n")
+                received, closed = read_until_closed(extra, seconds=3)
+            answers = parse(received)
+            assert closed and [a.status for a in answers] == [503]
+            assert answers[0].headers["x-amzn-errortype"] == "ServiceUnavailableException"
+            assert "limit of 3 connections" in json.loads(answers[0].body)["message"]
+            held.pop().close()
+            statuses = []
+            for _ in range(50):  # the loop notices the close within a moment
+                with connect(running) as again:
+                    again.sendall(b"GET /_emulator HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    statuses = [a.status for a in parse(read_until_closed(again, seconds=3)[0])]
+                if statuses == [200]:
+                    break
+                time.sleep(0.05)
+            assert statuses == [200]
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def test_hundreds_of_slow_connections_cost_no_threads_and_do_not_slow_a_request() -> None:
+    import threading
+
+    from .test_http_framing import connect
+
+    with EmulatorServer(Emulator()) as running:
+        raw(running, "GET", "/_emulator")  # a worker exists already
+        threads_before = threading.active_count()
+        slow = []
+        try:
+            for _ in range(300):
+                sock = connect(running)
+                sock.sendall(b"GET /applications HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # and never finishes
+                slow.append(sock)
+            time.sleep(0.3)
+            began = time.monotonic()
+            status, _, _ = raw(running, "GET", "/_emulator")
+            elapsed = time.monotonic() - began
+            grown = threading.active_count() - threads_before
+        finally:
+            for sock in slow:
+                sock.close()
+    assert status == 200 and elapsed < 0.5, elapsed
+    assert grown <= 2, f"{grown} more threads with 300 slow connections open"
