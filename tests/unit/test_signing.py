@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 import botocore.session
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, AWSResponse
+from botocore.credentials import Credentials
 
 from jobrun_contracts.wire import acs3, sigv4
 from jobrun_contracts.wire.messages import HttpRequest
@@ -106,8 +108,13 @@ def _signed_at(request: HttpRequest) -> datetime:
     return datetime.strptime(request.headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
 
 
+def _signing_name(request: HttpRequest) -> str:
+    """The API the path belongs to, as the emulator routes it (not read from the signature under test)."""
+    return "emr-serverless" if request.target.startswith("/applications") else "emr-containers"
+
+
 def _aws_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
-    options = {"now": _signed_at(request)} | kwargs
+    options = {"now": _signed_at(request), "regions": ("us-east-1",), "service": _signing_name(request)} | kwargs
     return sigv4.verify(request, host=request.headers["host"], secrets=secrets or {AKID: AWS_SECRET}, **options)
 
 
@@ -220,10 +227,11 @@ def test_a_request_botocore_would_refuse_can_still_be_signed_and_verified() -> N
     )
     assert signed.headers["host"] == "emr.test:8443"
     assert "SignedHeaders=content-type;host;x-amz-date," in signed.headers["authorization"]
-    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "s"}) is None
-    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "t"}) == sigv4.MISMATCH
+    scope = {"regions": ("eu-west-1",), "service": "emr-serverless"}
+    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "s"}, **scope) is None
+    assert sigv4.verify(signed, host="emr.test:8443", secrets={AKID: "t"}, **scope) == sigv4.MISMATCH
     swapped = replace(signed, target="/applications/not%20an%20id/jobruns?a=1&a=%2A&flag=&b=2")
-    assert sigv4.verify(swapped, host="emr.test:8443", secrets={AKID: "s"}) is None, "order and 'flag' vs 'flag='"
+    assert sigv4.verify(swapped, host="emr.test:8443", secrets={AKID: "s"}, **scope) is None, "'flag' vs 'flag='"
 
 
 def test_an_old_or_future_timestamp_is_refused(aws_sent: tuple[str, HttpRequest]) -> None:
@@ -271,7 +279,115 @@ def test_a_content_hash_header_must_match_the_body() -> None:
     signed = sigv4.sign(
         request, host="h", service="emr-serverless", region="us-east-1", access_key=AKID, secret_key="s"
     )
-    assert sigv4.verify(signed, host="h", secrets={AKID: "s"}) == sigv4.MISMATCH
+    assert _aws_verify(signed, {AKID: "s"}) == sigv4.MISMATCH
+
+
+# -- the credential scope: region, service and date must be the endpoint's -----------------
+
+
+def _sigv4auth_signed(service: str, region: str, *, scope_stamp: str | None = None) -> HttpRequest:
+    """A ListJobRuns signed by botocore's SigV4Auth, its public steps only, for any scope.
+
+    ``scope_stamp`` replaces the moment the scope, string-to-sign and key are made from, while
+    ``x-amz-date`` stays the current time: botocore's own signer with a scope date of its choosing.
+    """
+    request = AWSRequest(method="GET", url="http://emulator.test/applications/00fabcdefghij012/jobruns")
+    signer = SigV4Auth(Credentials(AKID, AWS_SECRET), service, region)
+    now = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    request.headers["X-Amz-Date"] = now
+    request.context["timestamp"] = scope_stamp or now
+    signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    names = signer.signed_headers(signer.headers_to_sign(request))
+    authorization = f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, SignedHeaders={names}, Signature={signature}"
+    headers = {"host": "emulator.test", "x-amz-date": now, "authorization": authorization}
+    return HttpRequest("GET", "/applications/00fabcdefghij012/jobruns", headers, b"")
+
+
+def _strict(request: HttpRequest, **kwargs: Any) -> Any:
+    """Verified as the emulator verifies an EMR Serverless request: us-east-1, emr-serverless, the wall clock."""
+    options = {"regions": ("us-east-1",), "service": "emr-serverless"} | kwargs
+    return sigv4.verify(request, host="emulator.test", secrets={AKID: AWS_SECRET}, **options)
+
+
+def test_sigv4auth_signed_for_the_endpoint_verifies() -> None:
+    assert _strict(_sigv4auth_signed("emr-serverless", "us-east-1")) is None
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "mars-1"])
+def test_a_signature_for_another_region_is_refused(region: str) -> None:
+    failure = _strict(_sigv4auth_signed("emr-serverless", region))
+    assert failure == sigv4.AuthFailure(
+        403, "InvalidSignatureException", f"Credential should be scoped to a valid region, not '{region}'. "
+    )
+
+
+def test_every_configured_region_is_accepted() -> None:
+    signed = _sigv4auth_signed("emr-serverless", "eu-west-1")
+    assert _strict(signed, regions=("us-east-1", "eu-west-1")) is None
+
+
+def test_a_signature_for_another_service_is_refused() -> None:
+    failure = _strict(_sigv4auth_signed("s3", "us-east-1"))
+    assert failure == sigv4.AuthFailure(
+        403, "InvalidSignatureException", "Credential should be scoped to correct service: 'emr-serverless'. "
+    )
+    # a signature for the sibling API is just as wrong
+    containers = _strict(_sigv4auth_signed("emr-serverless", "us-east-1"), service="emr-containers")
+    assert containers is not None
+    assert containers.message == "Credential should be scoped to correct service: 'emr-containers'. "
+
+
+def test_a_scope_date_other_than_the_requests_date_is_refused() -> None:
+    signed = _sigv4auth_signed("emr-serverless", "us-east-1", scope_stamp="19990101T000000Z")
+    stamp = signed.headers["x-amz-date"]
+    failure = _strict(signed)
+    assert failure is not None
+    assert (failure.status, failure.code) == (403, "InvalidSignatureException")
+    assert failure.message == (
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+        f"'19990101' != '{stamp[:8]}', from '{stamp}'."
+    )
+
+
+def test_a_scope_date_rewritten_after_signing_is_refused() -> None:
+    """The signature is right for today; only the Credential says 1999. It used to get in."""
+    signed = _sigv4auth_signed("emr-serverless", "us-east-1")
+    stamp = signed.headers["x-amz-date"]
+    rewritten = signed.headers["authorization"].replace(f"/{stamp[:8]}/", "/19990101/")
+    failure = _strict(replace(signed, headers=dict(signed.headers) | {"authorization": rewritten}))
+    assert failure is not None
+    assert failure.message.startswith("Date in Credential scope does not match YYYYMMDD")
+
+
+def test_a_request_signed_in_1999_is_refused_as_expired() -> None:
+    signed = _sigv4auth_signed("emr-serverless", "us-east-1")
+    old = sigv4.sign(
+        replace(signed, headers={"host": "emulator.test"}),
+        host="emulator.test",
+        service="emr-serverless",
+        region="us-east-1",
+        access_key=AKID,
+        secret_key=AWS_SECRET,
+        now=datetime(1999, 1, 1, tzinfo=timezone.utc),
+    )
+    failure = _strict(old)
+    assert failure is not None
+    assert failure.code == "InvalidSignatureException"
+    assert failure.message.startswith("Signature expired: 19990101T000000Z is now earlier than ")
+
+
+def test_every_wrong_part_of_the_scope_is_named_in_one_answer_before_the_key_is_looked_up() -> None:
+    signed = _sigv4auth_signed("s3", "mars-1", scope_stamp="19990101T000000Z")
+    stamp = signed.headers["x-amz-date"]
+    failure = sigv4.verify(signed, host="emulator.test", secrets={}, regions=("us-east-1",), service="emr-serverless")
+    assert failure == sigv4.AuthFailure(
+        403,
+        "InvalidSignatureException",
+        "Credential should be scoped to a valid region, not 'mars-1'. "
+        "Credential should be scoped to correct service: 'emr-serverless'. "
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+        f"'19990101' != '{stamp[:8]}', from '{stamp}'.",
+    )
 
 
 # -- Alibaba: capture what the official SDK sends -------------------------------------------
@@ -346,9 +462,22 @@ def ali(request: pytest.FixtureRequest, alibaba_sent: dict[str, HttpRequest]) ->
     return alibaba_sent[request.param]
 
 
+def _routed_action(request: HttpRequest) -> str:
+    """The operation the method and path denote, as the emulator routes them (not the x-acs-action header)."""
+    collection = request.target.partition("?")[0].endswith("/jobRuns")
+    actions = {
+        ("POST", True): "StartJobRun",
+        ("GET", True): "ListJobRuns",
+        ("GET", False): "GetJobRun",
+        ("DELETE", False): "CancelJobRun",
+    }
+    return actions[(request.method, collection)]
+
+
 def _ali_verify(request: HttpRequest, secrets: dict[str, str] | None = None, **kwargs: Any) -> Any:
     at = datetime.strptime(request.headers["x-acs-date"], acs3.DATE_FORMAT).replace(tzinfo=timezone.utc)
-    return acs3.verify(request, secrets=secrets or {LTAI: ALI_SECRET}, **({"now": at} | kwargs))
+    options = {"now": at, "action": _routed_action(request)} | kwargs
+    return acs3.verify(request, secrets=secrets or {LTAI: ALI_SECRET}, **options)
 
 
 def test_captured_alibaba_requests_are_what_we_think(alibaba_sent: dict[str, HttpRequest]) -> None:
@@ -440,7 +569,7 @@ def test_alibaba_sign_adds_the_sdk_headers() -> None:
     }
     assert signed.headers["x-acs-version"] == "2023-08-08"
     assert signed.headers["x-acs-content-sha256"] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert acs3.verify(signed, secrets={LTAI: "s"}) is None
+    assert acs3.verify(signed, secrets={LTAI: "s"}, action="ListJobRuns") is None
     again = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h.test")
     assert again.headers["x-acs-signature-nonce"] != signed.headers["x-acs-signature-nonce"]
 
@@ -456,3 +585,59 @@ def test_alibaba_a_missing_malformed_or_stale_signature_is_refused(ali: HttpRequ
     assert _ali_verify(ali, now=at + timedelta(minutes=15)) is None
     assert _ali_verify(ali, now=at + timedelta(minutes=16)) == acs3.EXPIRED
     assert _ali_verify(ali, now=at - timedelta(minutes=16)) == acs3.EXPIRED
+
+
+# -- Alibaba: the action, and replays ------------------------------------------------------
+
+
+def test_alibaba_a_signed_action_other_than_the_routed_operation_is_refused(ali: HttpRequest) -> None:
+    wrong = "CancelJobRun" if ali.method != "DELETE" else "GetJobRun"
+    failure = _ali_verify(ali, action=wrong)
+    assert failure == acs3.WRONG_ACTION
+    assert (failure.status, failure.code, failure.message) == (
+        404,
+        "InvalidAction.NotFound",
+        "Specified api is not found, please check your url and method.",
+    )
+    request = HttpRequest("GET", "/api/v1/workspaces/w-1/jobRuns", {}, b"")
+    signed = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="StartJobRun", host="h.test")
+    assert acs3.verify(signed, secrets={LTAI: "s"}, action="ListJobRuns") == acs3.WRONG_ACTION
+
+
+def test_alibaba_a_replayed_request_is_refused_the_second_time(ali: HttpRequest) -> None:
+    nonces = acs3.NonceStore()
+    assert _ali_verify(ali, nonces=nonces) is None
+    assert _ali_verify(ali, nonces=nonces) == acs3.NONCE_USED
+    assert (acs3.NONCE_USED.status, acs3.NONCE_USED.code) == (400, "SignatureNonceUsed")
+    assert _ali_verify(ali, nonces=acs3.NonceStore()) is None, "another store has not seen it"
+
+
+def test_alibaba_a_refused_request_does_not_use_up_its_nonce(ali: HttpRequest) -> None:
+    nonces = acs3.NonceStore()
+    assert _ali_verify(ali, {LTAI: ALI_SECRET + "x"}, nonces=nonces) is not None
+    assert _ali_verify(ali, action="Nothing", nonces=nonces) == acs3.WRONG_ACTION
+    assert len(nonces) == 0
+    assert _ali_verify(ali, nonces=nonces) is None
+
+
+def test_alibaba_nonces_are_kept_only_for_the_skew_window() -> None:
+    nonces = acs3.NonceStore()
+    start = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    request = HttpRequest("GET", "/api/v1/workspaces/w-1/jobRuns", {}, b"")
+    for minute in range(40):
+        at = start + timedelta(minutes=minute)
+        signed = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h", now=at)
+        assert acs3.verify(signed, secrets={LTAI: "s"}, action="ListJobRuns", nonces=nonces, now=at) is None
+        assert len(nonces) <= 16, "only the nonces of the last 15 minutes are kept"
+    first = acs3.sign(request, access_key_id=LTAI, access_key_secret="s", action="ListJobRuns", host="h", now=start)
+    late = start + timedelta(minutes=16)
+    assert acs3.verify(first, secrets={LTAI: "s"}, action="ListJobRuns", nonces=nonces, now=late) == acs3.EXPIRED
+    assert nonces.first_use(LTAI, first.headers["x-acs-signature-nonce"], start, late), "forgotten: expired anyway"
+
+
+def test_alibaba_the_same_nonce_from_two_access_keys_is_two_nonces() -> None:
+    nonces = acs3.NonceStore()
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    assert nonces.first_use("LTAIone", "n-1", at, at)
+    assert nonces.first_use("LTAItwo", "n-1", at, at)
+    assert not nonces.first_use("LTAIone", "n-1", at, at)

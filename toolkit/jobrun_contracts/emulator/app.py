@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from secrets import token_urlsafe
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -29,9 +31,9 @@ from ..wire.messages import AuthFailure, HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
 from . import containers as _containers
 from .clock import Clock
-from .flavours import FLAVOURS, AlibabaServerlessSpark, ApiFlavour
-from .runs import Run, Timings, cancel, fail_now, plan
-from .state import State
+from .flavours import FLAVOURS, REGION, AlibabaServerlessSpark, ApiFlavour
+from .runs import Run, Timings, cancel, encode_request, fail_now, plan
+from .state import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS, State
 
 #: Test control lives under this prefix, which none of the three APIs uses.
 CONTROL_PREFIX = "/_emulator"
@@ -40,6 +42,7 @@ MAX_BODY = 8 * 1024 * 1024
 _Input = dict[str, Any]
 _Outcome = dict[str, Any] | ServiceError
 _SIGNING = {"aws-emr-serverless": "aws", "aws-emr-containers": "aws", "alibaba-emr-serverless-spark": "acs3"}
+_SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}  # SigV4 scope
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,16 @@ class Emulator:
     """All three job-run APIs in memory; call it with an :class:`HttpRequest`.
 
     ``credentials`` (access key id -> secret) turns on signature checking: AWS Signature V4 for
-    the AWS APIs, ACS3-HMAC-SHA256 for Alibaba. Without it any credentials are accepted.
+    the AWS APIs, scoped to one of ``regions`` and the API's signing name, and ACS3-HMAC-SHA256
+    for Alibaba, with its action and nonce checked. Without it any credentials are accepted.
+    ``control_token`` guards the HTTP control routes (``/_emulator``): requests there must carry
+    ``Authorization: Bearer <token>``. With credentials and no token given, one is generated
+    (:attr:`control_token`); without either, control is open. The Python controls need no token.
     ``check_responses`` validates every response against our response schemas and records
     what fails in :attr:`response_problems` (the test suite turns it on).
+    ``max_runs`` and ``max_bytes`` bound what is kept (runs, and their request bodies plus a fixed
+    estimate per run); past them the runs that ended longest ago are evicted, then the oldest live
+    ones, and a client asking for an evicted run gets the API's not-found error (:meth:`set_limits`).
     """
 
     def __init__(
@@ -72,6 +82,10 @@ class Emulator:
         check_responses: bool = False,
         workspaces: Iterable[str] = (),
         flavours: Mapping[str, ApiFlavour] | None = None,
+        regions: Iterable[str] = (REGION,),
+        control_token: str | None = None,
+        max_runs: int = DEFAULT_MAX_RUNS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.apis = tuple(registry.check_api(api) for api in apis)
         if not self.apis:
@@ -81,12 +95,20 @@ class Emulator:
         self.credentials = dict(credentials) if credentials else None
         if self.credentials and any(_SIGNING[api] == "aws" for api in self.apis):
             require("botocore", "checking AWS signatures (--credentials)")
+        self.regions = tuple(regions)
+        if not self.regions or not all(self.regions):
+            raise UsageError("the emulator needs at least one region, and no empty one")
+        self.control_token = control_token or (token_urlsafe(24) if self.credentials else None)
+        from ..wire.acs3 import NonceStore
+
+        self._nonces = NonceStore()  # ACS3 replay protection: nonces seen within the skew window
         self.check_responses = check_responses
         self.flavours = {**FLAVOURS, **(flavours or {})}  # per-API behaviour; variants swap one in
         self.response_problems: list[ResponseProblem] = []
         self._seed = seed
         self._extra_workspaces = tuple(workspaces)
-        self.state = State()
+        self.state = State(max_runs, max_bytes)  # the bound on what is kept (set_limits changes it)
+        self._configured_limits = (self.state.max_runs, self.state.max_bytes)
         self._routes = [(api, op) for api in self.apis for op in registry.operations(api)]
         self.reset()
 
@@ -97,6 +119,7 @@ class Emulator:
         with self.state.lock:
             self._rng = random.Random(self._seed)
             self.state.clear()
+            self.state.set_limits(self.clock.now(), *self._configured_limits)
             self.timings = self._configured_timings
             self.defaults: dict[str, str] = {}
             for api in self.apis:
@@ -126,8 +149,31 @@ class Emulator:
             if run is None:
                 raise KeyError(run_id)
             lifecycle = self.flavours[run.api].lifecycle
-            fail_now(run, lifecycle, self.clock.now(), reason)
+            if fail_now(run, lifecycle, self.clock.now(), reason):
+                self.state.replanned(run)
             return run.event_at(self.clock.now()).state
+
+    def set_limits(self, max_runs: int | None = None, max_bytes: int | None = None) -> dict[str, int]:
+        """Change how many runs and bytes are kept (None: unchanged), evicting at once what no longer fits.
+
+        Ended runs go first, the one that ended longest ago first; then the oldest live runs. A
+        reset brings back the limits the emulator was made with. Returns :meth:`limits`.
+        """
+        with self.state.lock:
+            self.state.set_limits(self.clock.now(), max_runs, max_bytes)
+            return self.limits()
+
+    def limits(self) -> dict[str, int]:
+        """The bound and what it holds now: runs and bytes kept, and runs evicted since the last reset."""
+        with self.state.lock:
+            s = self.state
+            return {
+                "maxRuns": s.max_runs,
+                "maxBytes": s.max_bytes,
+                "runs": s.kept_runs,
+                "bytes": s.kept_bytes,
+                "evicted": s.evicted,
+            }
 
     def fail_new_runs(self, fail: bool = True, api: str | None = None) -> None:
         """Runs submitted from now on end in failure (or success again with ``fail=False``)."""
@@ -142,6 +188,21 @@ class Emulator:
                 raise KeyError(run_id)
             return run.event_at(self.clock.now()).state
 
+    def start_run(self, api: str, request: Mapping[str, Any], container_id: str | None = None) -> str:
+        """Start a run straight through StartJobRun's handler (the default container unless named); its id.
+
+        For seeding many runs quickly: the request is not schema-checked, only what the handler
+        checks (so give what a valid StartJobRun carries). A refusal raises :class:`UsageError`.
+        """
+        flavour = self.flavours[api]
+        operation = next(op for served, op in self._routes if served == api and op.name == "StartJobRun")
+        parameters = {**request, registry.CONTAINER_PARAMETER[api]: container_id or self.defaults[api]}
+        outcome = self._start(flavour, operation, parameters)
+        if isinstance(outcome, ServiceError):
+            raise UsageError(f"StartJobRun refused: {outcome.code}: {outcome.message}")
+        run_id: str = outcome[flavour.run_id_field]
+        return run_id
+
     # -- the request path --------------------------------------------------------------------
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -150,6 +211,9 @@ class Emulator:
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             from .control import handle_control
 
+            refused = self._control_refusal(request)
+            if refused is not None:
+                return refused
             return handle_control(self, request, path[len(CONTROL_PREFIX) :], query)
         route = self._route(request.method, segments)
         if route is None:
@@ -157,7 +221,7 @@ class Emulator:
         api, operation, path_params = route
         flavour = self.flavours[api]
         request_id = self._request_id(flavour)
-        refusal = self._authenticate(api, request)
+        refusal = self._authenticate(api, request, operation.name)
         if refusal is not None:
             return flavour.error_response(ServiceError(refusal.status, refusal.code, refusal.message), request_id)
         try:
@@ -219,16 +283,37 @@ class Emulator:
         code = "InvalidAction.NotFound" if isinstance(flavour, AlibabaServerlessSpark) else "UnknownOperationException"
         return flavour.error_response(ServiceError(404, code, message), str(uuid.uuid4()))
 
-    def _authenticate(self, api: str, request: HttpRequest) -> AuthFailure | None:
+    def _authenticate(self, api: str, request: HttpRequest, operation: str | None = None) -> AuthFailure | None:
+        """The service's refusal of the request's signature, or None; ``operation``: the one routed to."""
         if self.credentials is None:
             return None
         if _SIGNING[api] == "aws":
             from ..wire.sigv4 import verify as verify_sigv4
 
-            return verify_sigv4(request, host=request.headers.get("host", ""), secrets=self.credentials)
+            return verify_sigv4(
+                request,
+                host=request.headers.get("host", ""),
+                secrets=self.credentials,
+                regions=self.regions,
+                service=_SIGNING_NAME[api],
+            )
         from ..wire.acs3 import verify as verify_acs3
 
-        return verify_acs3(request, secrets=self.credentials)
+        return verify_acs3(request, secrets=self.credentials, action=operation, nonces=self._nonces)
+
+    def _control_refusal(self, request: HttpRequest) -> HttpResponse | None:
+        """401 unless the control token is required and absent or wrong; None lets the request through."""
+        if self.control_token is None:
+            return None
+        scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.control_token.encode()):
+            return None
+        message = f"control requests need the control token: send 'Authorization: Bearer <token>' to {CONTROL_PREFIX}"
+        return HttpResponse(
+            401,
+            {"content-type": "application/json", "www-authenticate": 'Bearer realm="jobrun-emulator"'},
+            json.dumps({"error": message}).encode(),
+        )
 
     def _request_id(self, flavour: ApiFlavour) -> str:
         """Random, apart from the seeded ids: run ids must not depend on how many requests came first."""
@@ -257,7 +342,7 @@ class Emulator:
         if isinstance(container, ServiceError):
             return container
         run_id = request[flavour.run_id_field]
-        run = self.state.runs.get((flavour.api, run_id))
+        run = self.state.get_run(flavour.api, run_id)  # evicted runs are gone: not found, as if never made
         if run is None or run.container != container_id:
             return flavour.not_found(operation, f"Job run {run_id} does not exist in {container_id}.")
         return run
@@ -266,7 +351,7 @@ class Emulator:
         container_id = request[registry.CONTAINER_PARAMETER[flavour.api]]
         token_field = operation.idempotency_token
         token = request.get(token_field.name) if token_field else None
-        fingerprint = json.dumps(request, sort_keys=True)
+        body = encode_request(request)  # stored once; equal bodies are the same input (the idempotency check)
         with self.state.lock:
             container = self._container(flavour, operation, container_id)
             if isinstance(container, ServiceError):
@@ -275,22 +360,19 @@ class Emulator:
             if problem is not None:
                 return problem
             key = (flavour.api, container_id, token) if token else None
-            if key is not None and key in self.state.tokens:
-                seen, run_id = self.state.tokens[key]
-                if seen != fingerprint:
+            seen = self.state.tokens.get(key) if key is not None else None
+            if seen is not None:
+                if seen.body != body:
                     return flavour.conflict(
-                        operation, f"Client token {token} was already used for a different request ({run_id})."
+                        operation, f"Client token {token} was already used for a different request ({seen.run_id})."
                     )
-                return flavour.started(self.state.runs[(flavour.api, run_id)])
+                return flavour.started(seen)
             now = self.clock.now()
             self.state.seq += 1
-            run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self.state.seq, request, now)
+            run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self.state.seq, body, now)
             fail = self.state.fail_new_runs.get(flavour.api, False)
             run.events = plan(flavour.lifecycle, now, self.timings, fail=fail, timeout=flavour.timeout_seconds(request))
-            self.state.runs[(flavour.api, run.run_id)] = run
-            self.state.by_container[(flavour.api, container_id)].append(run)
-            if key is not None:
-                self.state.tokens[key] = (fingerprint, run.run_id)
+            self.state.add_run(run, key, now)  # may evict older runs (the bound), never this one
             return flavour.started(run)
 
     def _get(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
@@ -316,6 +398,7 @@ class Emulator:
                     operation, f"Job run {run.run_id} is already {state} and cannot be cancelled.", "state"
                 )
             cancel(run, lifecycle, now, self.timings)
+            self.state.replanned(run)
             return flavour.cancelled(run)
 
     def _list(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
@@ -336,19 +419,51 @@ class Emulator:
                     return flavour.refused(operation, "The pagination token is invalid or expired.", "token")
                 cursor = decoded
             now = self.clock.now()
-            matching = []
-            for run in reversed(self.state.by_container[(flavour.api, container_id)]):
-                view = flavour.summary(run, now, container)
-                if flavour.matches(run, view, request, now):
-                    matching.append((run.seq, view))
-            remaining = [(seq, view) for seq, view in matching if seq < cursor]
+            index = self.state.by_container[(flavour.api, container_id)]
+            runs, filtered = index.runs, flavour.filtered(request)
+            lo, hi = index.window(*flavour.created_window(request)) if filtered else (0, len(runs))
+            end = max(lo, min(hi, index.before(cursor)))
+            # Newest first from the cursor, and only until the page after this one is known to exist:
+            # a page reads the runs it shows (and, filtered, those it passes over), not the whole list.
+            remaining: list[tuple[int, Run]] = []
+            for at in range(end - 1, lo - 1, -1):
+                run = runs[at]
+                if filtered and not flavour.matches(run, flavour.match_view(run, now, container), request, now):
+                    continue
+                remaining.append((run.seq, run))
+                if len(remaining) >= page + 2:
+                    break
             shown, next_cursor = self._page(remaining, page)
             token = _write_token(next_cursor, filter_key) if next_cursor is not None else None
-            body = flavour.listed([view for _, view in shown], token, len(matching), page)
-            return {**body, **flavour.list_extras(request, [view for _, view in matching])}
+            views = [flavour.summary(run, now, container) for _, run in shown]
+            every = flavour.aggregates(request) or (flavour.counts_matches and filtered)
+            matching = self._matching(flavour, runs[lo:hi], request, now, container, filtered) if every else []
+            total = len(matching) if every else (len(remaining) if filtered else hi - lo)
+            body = flavour.listed(views, token, total, page)
+            return {**body, **flavour.list_extras(request, matching)}
 
-    def _page(self, remaining: list[tuple[int, dict[str, Any]]], page: int) -> tuple[list[Any], int | None]:
-        """One page of (seq, run) newest first, and the cursor of the next page (None: this is the last)."""
+    def _matching(
+        self,
+        flavour: ApiFlavour,
+        runs: list[Run],
+        request: _Input,
+        now: float,
+        container: Mapping[str, Any],
+        filtered: bool,
+    ) -> list[Mapping[str, Any]]:
+        """The match view of every run that passes the filters: what a count or an aggregation reads.
+
+        Only listings that report such figures pay for it (Alibaba's totalCount when filtered, and
+        groupByState); it reads each run's state, not its request, unless a filter needs that.
+        """
+        views = ((run, flavour.match_view(run, now, container)) for run in runs)
+        return [view for run, view in views if not filtered or flavour.matches(run, view, request, now)]
+
+    def _page(self, remaining: list[tuple[int, Any]], page: int) -> tuple[list[Any], int | None]:
+        """One page of (seq, run) newest first, and the cursor of the next page (None: this is the last).
+
+        ``remaining``: the matching runs from the cursor on, newest first, at most ``page + 2`` of them.
+        """
         shown = remaining[:page]
         return shown, (shown[-1][0] if len(remaining) > page and shown else None)
 

@@ -6,6 +6,8 @@ POST /_emulator/runs/{jobRunId}/fail {"reason": "..."} (optional)
 POST /_emulator/outcome              {"fail": true|false, "api": "..."} for runs submitted later
 POST /_emulator/containers           {"api": "...", "id": "..."} add an application, cluster or workspace
 POST /_emulator/reset                forget everything; defaults come back with the same ids
+GET  /_emulator/limits               the bound on runs kept, and what it holds
+POST /_emulator/limits               {"maxRuns": n, "maxBytes": n} (either) change it, evicting at once
 GET  /_emulator/openapi/{api}        the OpenAPI 3.1 document of an API
 """
 
@@ -63,6 +65,13 @@ def handle_control(emulator: Emulator, request: HttpRequest, path: str, query: l
                 return _answer(400, {"error": "'id' must be a non-empty string without '/'"})
             container_id = emulator.create_container(api, wanted)
             return _answer(200, {"api": api, "id": container_id})
+        if parts == ["limits"] and method == "GET":
+            return _answer(200, emulator.limits())
+        if parts == ["limits"] and method == "POST":
+            unknown = sorted(set(body) - {"maxRuns", "maxBytes"})
+            if unknown or not body:
+                return _answer(400, {"error": "give 'maxRuns', 'maxBytes' or both, and nothing else"})
+            return _answer(200, emulator.set_limits(body.get("maxRuns"), body.get("maxBytes")))
         if parts == ["reset"] and method == "POST":
             emulator.reset()
             return _answer(200, describe(emulator))

@@ -32,6 +32,11 @@ class ApiFlavour:
     api: ClassVar[str]
     container_kind: ClassVar[str]  # how a message names the container
     default_page: ClassVar[int]
+    #: The ListJobRuns members that filter; a listing given none reads only the runs it shows.
+    #: None (unknown): every listing is treated as filtered, so ``matches`` sees every run it passes.
+    filter_names: ClassVar[tuple[str, ...] | None] = None
+    #: ``listed`` reports how many runs match (Alibaba's totalCount): a filtered listing counts every match.
+    counts_matches: ClassVar[bool] = False
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -70,10 +75,31 @@ class ApiFlavour:
         return body
 
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
+        """Whether a run passes the listing's filters; ``view`` is :meth:`match_view`'s."""
         raise NotImplementedError
 
+    def filtered(self, request: Mapping[str, Any]) -> bool:
+        names = self.filter_names
+        return names is None or any(name in request for name in names)
+
+    def match_view(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        """What :meth:`matches` and :meth:`list_extras` read of a run: by default its whole summary.
+
+        The built-in flavours give only the members they read, so that filtering a long list costs
+        little per run (the request body is not decoded unless a filter reads it).
+        """
+        return self.summary(run, now, container)
+
+    def created_window(self, request: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        """Submission times (seconds, inclusive) outside which no run can match; a listing reads only these."""
+        return None, None
+
+    def aggregates(self, request: Mapping[str, Any]) -> bool:
+        """Whether :meth:`list_extras` needs every matching run (Alibaba's groupByState)."""
+        return False
+
     def list_extras(self, request: Mapping[str, Any], matching: list[Mapping[str, Any]]) -> dict[str, Any]:
-        """Members a listing adds beyond the page (Alibaba's per-state counts)."""
+        """Members a listing adds beyond the page (Alibaba's per-state counts); ``matching``: match views."""
         return {}
 
     # -- errors ---------------------------------------------------------------------------
@@ -141,6 +167,7 @@ class EmrServerless(_Aws):
     api = "aws-emr-serverless"
     container_kind = "Application"
     default_page = 50
+    filter_names = ("createdAtAfter", "createdAtBefore", "states", "mode")
 
     def new_container_id(self, rng: random.Random) -> str:
         return "00f" + _base36(rng, 13)
@@ -212,11 +239,17 @@ class EmrServerless(_Aws):
     def cancelled(self, run: Run) -> dict[str, Any]:
         return {"applicationId": run.container, "jobRunId": run.run_id}
 
+    def match_view(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        return {"state": run.event_at(now).state}
+
+    def created_window(self, request: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        return _created_window(request, "createdAtAfter", "createdAtBefore")
+
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
         return (
             _created_between(run, request, "createdAtAfter", "createdAtBefore")
             and _in_states(view, request)
-            and ("mode" not in request or view.get("mode") == request["mode"])
+            and ("mode" not in request or run.request.get("mode", "BATCH") == request["mode"])
         )
 
 
@@ -224,6 +257,7 @@ class EmrContainers(_Aws):
     api = "aws-emr-containers"
     container_kind = "Virtual cluster"
     default_page = 50
+    filter_names = ("createdAfter", "createdBefore", "name", "states")
 
     def new_container_id(self, rng: random.Random) -> str:
         return _base36(rng, 25)
@@ -271,6 +305,12 @@ class EmrContainers(_Aws):
     def cancelled(self, run: Run) -> dict[str, Any]:
         return {"id": run.run_id, "virtualClusterId": run.container}
 
+    def match_view(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        return {"state": run.event_at(now).state}
+
+    def created_window(self, request: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        return _created_window(request, "createdAfter", "createdBefore")
+
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
         return (
             _created_between(run, request, "createdAfter", "createdBefore")
@@ -283,6 +323,11 @@ class AlibabaServerlessSpark(ApiFlavour):
     api = "alibaba-emr-serverless-spark"
     container_kind = "Workspace"
     default_page = 20
+    filter_names = (
+        "name", "creator", "jobRunId", "states", "resourceQueueId", "tags", "startTime", "endTime", "minDuration",
+        "jobRunDeploymentId", "isWorkflow", "applicationConfigs", "runtimeConfigs",
+    )  # fmt: skip
+    counts_matches = True
 
     def new_container_id(self, rng: random.Random) -> str:
         return "w-" + "".join(rng.choice("0123456789abcdef") for _ in range(16))
@@ -333,24 +378,48 @@ class AlibabaServerlessSpark(ApiFlavour):
             body["nextToken"] = next_token
         return body
 
+    def match_view(self, run: Run, now: float, container: Mapping[str, Any]) -> dict[str, Any]:
+        event, lifecycle = run.event_at(now), self.lifecycle
+        view: dict[str, Any] = {"state": event.state, "submitTime": _millis(run.submitted_at)}
+        if event.state in lifecycle.terminal:
+            view["endTime"] = _millis(event.at)
+        view["creator"] = container.get("creator", "1509789347011234")
+        return view
+
+    def created_window(self, request: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        bounds = request.get("startTime")
+        if not isinstance(bounds, Mapping):
+            return None, None
+        low, high = bounds.get("startTime"), bounds.get("endTime")
+        # submitTime is rounded to the millisecond: a millisecond either side keeps every run that can match
+        earliest, latest = _seconds_of_millis(low), _seconds_of_millis(high)
+        return (
+            None if earliest is None else earliest - 0.001,
+            None if latest is None else latest + 0.001,
+        )
+
+    def aggregates(self, request: Mapping[str, Any]) -> bool:
+        return bool(request.get("groupByState"))
+
     def matches(self, run: Run, view: Mapping[str, Any], request: Mapping[str, Any], now: float) -> bool:
         submitted = view["submitTime"]
         ended = view.get("endTime")
+        asked = run.request if any(name in request for name in _READ_FROM_THE_REQUEST) else {}
         checks = (
-            ("name", lambda wanted: run.request.get("name") == wanted),
+            ("name", lambda wanted: asked.get("name") == wanted),
             ("creator", lambda wanted: view.get("creator") == wanted),
             ("jobRunId", lambda wanted: run.run_id == wanted),
             ("states", lambda wanted: not wanted or view["state"] in wanted),
-            ("resourceQueueId", lambda wanted: run.request.get("resourceQueueId") == wanted),
-            ("tags", lambda wanted: all(t in (run.request.get("tags") or []) for t in wanted)),
+            ("resourceQueueId", lambda wanted: asked.get("resourceQueueId") == wanted),
+            ("tags", lambda wanted: all(t in (asked.get("tags") or []) for t in wanted)),
             ("startTime", lambda wanted: _in_range(submitted, wanted)),
             ("endTime", lambda wanted: ended is not None and _in_range(ended, wanted)),
             ("minDuration", lambda wanted: ((ended or _millis(now)) - submitted) >= wanted),
             # Runs started through StartJobRun belong to no streaming deployment and no workflow.
             ("jobRunDeploymentId", lambda wanted: False),
             ("isWorkflow", lambda wanted: str(wanted).lower() != "true"),
-            ("applicationConfigs", lambda wanted: _configured(run.request, wanted, _spark_conf)),
-            ("runtimeConfigs", lambda wanted: _configured(run.request, wanted, _runtime_conf)),
+            ("applicationConfigs", lambda wanted: _configured(asked, wanted, _spark_conf)),
+            ("runtimeConfigs", lambda wanted: _configured(asked, wanted, _runtime_conf)),
         )
         return all(check(request[name]) for name, check in checks if name in request)
 
@@ -387,6 +456,8 @@ class AlibabaServerlessSpark(ApiFlavour):
         headers = {"content-type": "application/json;charset=utf-8", "x-acs-request-id": request_id}
         return HttpResponse(status, headers, _json({"requestId": request_id, **body}))
 
+
+_READ_FROM_THE_REQUEST = ("name", "resourceQueueId", "tags", "applicationConfigs", "runtimeConfigs")
 
 FLAVOURS: dict[str, ApiFlavour] = {
     flavour.api: flavour for flavour in (EmrServerless(), EmrContainers(), AlibabaServerlessSpark())
@@ -449,6 +520,19 @@ def _created_between(run: Run, request: Mapping[str, Any], after: str, before: s
     low = timestamp_seconds(request.get(after))
     high = timestamp_seconds(request.get(before))
     return (low is None or created >= low) and (high is None or created < high)
+
+
+def _created_window(request: Mapping[str, Any], after: str, before: str) -> tuple[float | None, float | None]:
+    return timestamp_seconds(request.get(after)), timestamp_seconds(request.get(before))
+
+
+def _seconds_of_millis(value: Any) -> float | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return value / 1000
+    except OverflowError:  # an integer past any float: no bound worth narrowing by
+        return None
 
 
 def _in_states(view: Mapping[str, Any], request: Mapping[str, Any]) -> bool:

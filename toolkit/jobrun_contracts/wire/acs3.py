@@ -20,7 +20,9 @@ source named next to each.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -47,6 +49,44 @@ INCOMPLETE = AuthFailure(400, "IncompleteSignature", "The request signature does
 UNKNOWN_KEY = AuthFailure(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 # InvalidTimeStamp.Expired, 400: jeessy2/ddns-go#1291; 15 minutes: overtrue/laravel-mail-aliyun#4.
 EXPIRED = AuthFailure(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+# SignatureNonceUsed, 400, from the gateway (PopGw) to a request sent again with its nonce:
+# aliyun/alibaba-cloud-sdk-go#39 (an SDK retry resent the same request) and aliyun/aliyun-openapi-net-sdk#344.
+NONCE_USED = AuthFailure(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+# InvalidAction.NotFound, 404: what the gateway answers when the action does not match the path and
+# method (a ROA call to the wrong path, aliyun/openapi-sdk-php-client#230; wording also aliyun/aliyun-cli#415).
+WRONG_ACTION = AuthFailure(
+    404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
+)
+
+
+class NonceStore:
+    """The nonces of accepted requests, each kept only while its request could still be accepted.
+
+    A request is accepted while its ``x-acs-date`` lies within :data:`MAX_SKEW` of now, so its
+    nonce is forgotten once that date is more than :data:`MAX_SKEW` in the past: after that, a
+    replay fails as expired anyway. Memory is bounded by the requests of one window. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: set[tuple[str, str]] = set()
+        self._expiry: list[tuple[datetime, tuple[str, str]]] = []  # a heap, soonest first
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._seen)
+
+    def first_use(self, access_key_id: str, nonce: str, signed_at: datetime, now: datetime) -> bool:
+        """Record the nonce; False when it was already recorded (a replay)."""
+        key = (access_key_id, nonce)
+        with self._lock:
+            while self._expiry and self._expiry[0][0] < now:
+                self._seen.discard(heapq.heappop(self._expiry)[1])
+            if key in self._seen:
+                return False
+            self._seen.add(key)
+            heapq.heappush(self._expiry, (signed_at + MAX_SKEW, key))
+            return True
 
 
 @dataclass(frozen=True)
@@ -100,13 +140,22 @@ def sign(
     return replace(request, headers=headers)
 
 
-def verify(request: HttpRequest, *, secrets: Mapping[str, str], now: datetime | None = None) -> AuthFailure | None:
+def verify(
+    request: HttpRequest,
+    *,
+    secrets: Mapping[str, str],
+    action: str | None,
+    nonces: NonceStore | None = None,
+    now: datetime | None = None,
+) -> AuthFailure | None:
     """None when the request carries a valid signature by a key in ``secrets`` (AccessKey id → secret).
 
     Recomputed over the headers the client named, with the body's own SHA-256 as payload hash, so
     a body that no longer matches ``x-acs-content-sha256`` fails as a signature mismatch. The
-    ``x-acs-date`` must lie within 15 minutes of ``now`` (the wall clock by default). Nonces are not
-    remembered: replay protection needs state this function does not keep.
+    ``x-acs-date`` must lie within 15 minutes of ``now`` (the wall clock by default). A correctly
+    signed ``x-acs-action`` must be ``action``, the operation the path and method denote (None: the
+    caller routes no operation, nothing to compare). With ``nonces``, a nonce already accepted within
+    the window is a replay; the nonce is recorded only once everything else has passed.
     """
     header = request.headers.get("authorization", "").strip()
     if not header:
@@ -118,6 +167,8 @@ def verify(request: HttpRequest, *, secrets: Mapping[str, str], now: datetime | 
         return INCOMPLETE
     if any(name not in parsed.signed_headers for name in _MUST_SIGN):
         return INCOMPLETE
+    if not request.headers["x-acs-signature-nonce"].strip():  # ours: a nonce must be something
+        return INCOMPLETE
     secret = secrets.get(parsed.access_key_id)
     if secret is None:
         return UNKNOWN_KEY
@@ -125,12 +176,19 @@ def verify(request: HttpRequest, *, secrets: Mapping[str, str], now: datetime | 
         moment = datetime.strptime(request.headers["x-acs-date"], DATE_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
         return INCOMPLETE
-    if abs(moment - as_utc(now)) > MAX_SKEW:
+    current = as_utc(now)
+    if abs(moment - current) > MAX_SKEW:
         return EXPIRED
     string_to_sign = _string_to_sign(request, list(parsed.signed_headers))
     expected = _hmac(secret, string_to_sign)
     if not hmac.compare_digest(expected.encode(), parsed.signature.encode("utf-8", "replace")):
         return mismatch(string_to_sign)
+    # After the signature: a header altered in transit stays a mismatch; a signed wrong action is not found.
+    if action is not None and request.headers["x-acs-action"].strip() != action:
+        return WRONG_ACTION
+    nonce = request.headers["x-acs-signature-nonce"].strip()
+    if nonces is not None and not nonces.first_use(parsed.access_key_id, nonce, moment, current):
+        return NONCE_USED
     return None
 
 

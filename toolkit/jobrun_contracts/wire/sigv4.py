@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
@@ -102,12 +102,20 @@ def sign(
 
 
 def verify(
-    request: HttpRequest, *, host: str, secrets: Mapping[str, str], now: datetime | None = None
+    request: HttpRequest,
+    *,
+    host: str,
+    secrets: Mapping[str, str],
+    regions: Collection[str],
+    service: str,
+    now: datetime | None = None,
 ) -> AuthFailure | None:
     """None when the request carries a valid signature by a key in ``secrets`` (access key id → secret).
 
     The signature is recomputed over the headers the client named and its own ``x-amz-date``;
     that timestamp must lie within 15 minutes of ``now`` (the wall clock by default), as AWS requires.
+    The credential scope must name one of ``regions``, the signing name ``service`` and the date of
+    ``x-amz-date``: a signature made for another region or service is refused even when it is right.
     """
     header = request.headers.get("authorization", "").strip()
     if not header:
@@ -120,9 +128,6 @@ def verify(
         return _incomplete(f"'{missing[0]}' is named as a SignedHeader, but it does not exist in the HTTP request.")
     if "host" not in parsed.signed_headers:  # NetSPI/AWSSigner#3
         return _incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.")
-    secret = secrets.get(parsed.access_key)
-    if secret is None:
-        return UNRECOGNIZED
     timestamp = request.headers.get("x-amz-date")
     if timestamp is None:  # aws/chalice#828 quotes this sentence
         return _incomplete(
@@ -136,6 +141,12 @@ def verify(
     skew = _skew(moment, as_utc(now))
     if skew is not None:
         return skew
+    scope = _scope_problem(parsed, timestamp, regions, service)
+    if scope is not None:
+        return scope
+    secret = secrets.get(parsed.access_key)  # after the scope, as AWS orders them (mhart/dynalite, below)
+    if secret is None:
+        return UNRECOGNIZED
     claimed = request.headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != hashlib.sha256(request.body).hexdigest():
         return MISMATCH
@@ -186,6 +197,36 @@ def parse_authorization(header: str) -> Authorization | AuthFailure:
         signed_headers=tuple(params["SignedHeaders"].lower().split(";")),
         signature=params["Signature"],
     )
+
+
+def _scope_problem(parsed: Authorization, timestamp: str, regions: Collection[str], service: str) -> AuthFailure | None:
+    """The InvalidSignatureException AWS answers for a credential scope that is not this endpoint's.
+
+    AWS checks every part of the scope and answers one 403 InvalidSignatureException whose message
+    names each wrong part, in this order and wording, as recorded from DynamoDB in mhart/dynalite
+    (index.js, "THEN check Credential pieces"): "Credential should be scoped to a valid region, not
+    'c'. Credential should be scoped to correct service: 'dynamodb'. ... Date in Credential scope does
+    not match YYYYMMDD from ISO-8601 version of date from HTTP: 'b' != '20130609', from
+    '20130609T095204Z'." Each sentence alone, with its trailing space, from REST JSON APIs:
+    fsouza/s3-upload-proxy#241 (region, InvalidSignatureException; aws/aws-sdk-js-v3#5576 shows the
+    403) and cllunsford/aws-signing-proxy#25 (service, AWS Batch). Query-protocol APIs (STS, IAM)
+    answer the same sentences as SignatureDoesNotMatch (cognitect-labs/aws-api#27, JuliaCloud/AWS.jl#565);
+    EMR's APIs are REST JSON, so InvalidSignatureException. The wrong terminator is already refused
+    by :func:`parse_authorization`.
+    """
+    problems = []
+    if parsed.region not in regions:
+        problems.append(f"Credential should be scoped to a valid region, not '{parsed.region}'. ")
+    if parsed.service != service:
+        problems.append(f"Credential should be scoped to correct service: '{service}'. ")
+    if parsed.date != timestamp[:8]:
+        problems.append(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+            f"'{parsed.date}' != '{timestamp[:8]}', from '{timestamp}'."
+        )
+    if not problems:
+        return None
+    return AuthFailure(403, "InvalidSignatureException", "".join(problems))
 
 
 def _incomplete(message: str) -> AuthFailure:
