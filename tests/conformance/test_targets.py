@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import socket
 import threading
 import time
@@ -96,16 +98,63 @@ def test_an_asgi_app_is_checked_in_process() -> None:
     assert report.must_failures == [] and report.counts()["passed"] > 30
 
 
+@functools.cache
+def _body(kind: str) -> bytes:
+    if kind == "big":  # a valid JSON object of about 16 MB
+        return b'{"pad": "' + b"x" * (16 * 1024 * 1024 - 64) + b'"}'
+    if kind == "keys":  # a million keys, within the 16 MB the transport accepts
+        return json.dumps({f"k{i}": 0 for i in range(1_000_000)}, separators=(",", ":")).encode()
+    return b'{"jobRuns": [' + b",".join([b"0"] * 700_000) + b"]}"  # 1.4 MB, but 700,000 values
+
+
 class _Hostile(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     mode = "html"
+
+    def _json(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         self.rfile.read(length)
         mode = self.server.mode  # type: ignore[attr-defined]
+        self.server.seen = dict(self.headers.items())  # type: ignore[attr-defined]
         if mode == "hang":
             time.sleep(30)
+            return
+        if mode == "slow":  # answers, but takes its time: a run against it lasts long enough to interrupt
+            time.sleep(0.3)
+            mode = "html"
+        if mode == "echo":  # quotes the credentials back, as an AWS error message can
+            authorization = self.headers.get("authorization", "")
+            signature = authorization.rpartition("Signature=")[2]
+            self.server.__dict__.setdefault("echoed", []).append(signature)
+            token = self.headers.get("x-amz-security-token", "")
+            message = f"The request signature we calculated does not match. Header: {authorization}; token {token}"
+            body = {"message": message, "expected": signature, "token": token, "header": authorization}
+            self._json(403, json.dumps(body).encode())
+            return
+        if mode == "truncated":  # 81 of the 5,000 bytes it declares, then the connection closes
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "5000")
+            self.end_headers()
+            self.wfile.write(b'{"jobRunId": "' + b"x" * 66 + b'"')
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if mode == "big":
+            self._json(200, _body("big"))
+            return
+        if mode == "keys":
+            self._json(200, _body("keys"))
+            return
+        if mode == "values":
+            self._json(200, _body("values"))
             return
         if mode == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -159,7 +208,7 @@ def hostile() -> Iterator[ThreadingHTTPServer]:
     [
         ("html", "not JSON (text/html)"),
         ("html200", "not JSON (text/html)"),
-        ("hang", "no complete answer within 1 s"),
+        ("hang", "no answer within 1 s"),
         ("reset", "connection"),
         ("huge", "larger than"),
     ],

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import socket
+from http.server import ThreadingHTTPServer
+
 import pytest
+
+from conformance.test_targets import hostile  # noqa: F401 (a fixture: servers that misbehave on purpose)
 
 USER_CONTRACT = """
 api: aws-emr-serverless
@@ -79,3 +85,49 @@ def test_clauses_spread_over_xdist_workers(pytester: pytest.Pytester) -> None:
     assert outcomes.get("failed", 0) == 0 and outcomes["passed"] > 30
     output = result.stdout.str()
     assert "[gw0]" in output and "[gw1]" in output
+
+
+def test_a_target_url_with_a_password_is_one_usage_error_that_never_shows_it(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--jobrun-target", "http://A:abcSECRETxyz@127.0.0.1:9",
+        "--jobrun-api", "aws-emr-serverless",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    assert "abcSECRETxyz" not in output and "put no credentials in the target URL" in output
+
+
+def test_failure_text_never_shows_what_a_target_echoes_of_the_credentials(
+    pytester: pytest.Pytester,
+    hostile: ThreadingHTTPServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key, secret, token = "AKIAPLUGINEXAMPLE001", "plugin/secret+Value0123", "FwoGZXIvYXdzEPLUGINTOKEN"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", token)
+    hostile.mode = "echo"  # type: ignore[attr-defined]
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--jobrun-target", f"http://127.0.0.1:{hostile.server_address[1]}",
+        "--jobrun-api", "aws-emr-serverless", "--jobrun-container", "aws-emr-serverless=00fecho",
+        "--jobrun-examples", "0", "-k", "start-valid-run or unknown-run", "-l",
+    )  # fmt: skip
+    output = result.stdout.str() + result.stderr.str()
+    echoed = hostile.echoed  # type: ignore[attr-defined]
+    assert result.parseoutcomes()["failed"] >= 2 and echoed
+    for value in (key, secret, token, *echoed):
+        assert value not in output, value
+    assert not re.search(r"Signature=[0-9a-f]", output) and "<redacted>" in output
+
+
+def test_a_dead_target_ends_the_session_after_a_few_items(pytester: pytest.Pytester) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--jobrun-target", f"http://127.0.0.1:{port}", "--jobrun-api", "aws-emr-containers",
+        "--jobrun-timeout", "1",
+    )  # fmt: skip
+    output = result.stdout.str()
+    assert "is not answering" in output and "connection refused" in output
+    assert result.parseoutcomes().get("failed", 0) <= 3

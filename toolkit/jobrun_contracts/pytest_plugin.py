@@ -8,6 +8,9 @@ The options are ``conform``'s, from the one table in ``conformance.options``, ea
 usage error rather than a traceback on every item.
 Under pytest-xdist every worker is its own session, so clauses spread over the workers and each
 worker opens its own target (for ``builtin``, its own emulator).
+No secret reaches the output: a target URL with credentials is a usage error (shown without them),
+and failure text passes through the runner's scrubber with every secret the target knows of. A
+target that answers nothing, several clauses in a row, ends the session with one line.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ import pytest
 
 if TYPE_CHECKING:
     from .conformance import Clause, ClauseResult, RunOptions, Target
+    from .conformance.runner import Health
     from .emulator import EmulatorServer
 
 _PREFIX = "jobrun-"  # the plugin's options are conform's, each under this prefix: --jobrun-level
 _RUN: pytest.StashKey[RunOptions] = pytest.StashKey()
 _TARGET = pytest.StashKey["Target | None"]()
+_HEALTH: pytest.StashKey[Health] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,7 +120,8 @@ class ClauseItem(pytest.Item):
 
     def runtest(self) -> None:
         from .conformance import ClauseRun
-        from .errors import ContractFailure, TargetError
+        from .conformance.runner import Health
+        from .errors import ContractFailure, TargetError, UsageError
 
         config = self.config
         settings = config.stash[_RUN].settings
@@ -123,7 +129,14 @@ class ClauseItem(pytest.Item):
             target = _session_target(config)
         except TargetError as error:
             raise ContractFailure(self.clause.node_id, f"cannot open the target: {error}") from None
-        self.result = ClauseRun(self.clause, target, settings).run()
+        except UsageError as error:  # e.g. moto not installed: one line for the session, not one per item
+            pytest.exit(f"jobrun-contracts: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+        runner = ClauseRun(self.clause, target, settings)
+        self.result = runner.run()
+        health = config.stash.setdefault(_HEALTH, Health(settings.dead_after))
+        down = health.after(runner)
+        if down:  # waiting out the timeout on every remaining item would say nothing more
+            pytest.exit(f"jobrun-contracts: {down}", returncode=pytest.ExitCode.INTERRUPTED)
         if self.result.outcome == "skipped":
             pytest.skip(self.result.reason)
         if self.result.outcome == "failed":
@@ -133,7 +146,7 @@ class ClauseItem(pytest.Item):
         from .errors import ContractFailure
 
         if not isinstance(excinfo.value, ContractFailure):
-            return str(super().repr_failure(excinfo, style))
+            return self._scrubbed(str(super().repr_failure(excinfo, style)))
         clause = self.clause
         lines = [
             f"{clause.level} clause {clause.node_id} failed: {excinfo.value.reason}",
@@ -144,7 +157,14 @@ class ClauseItem(pytest.Item):
         if self.result is not None and self.result.exchanges:
             lines.append("  last exchanges (credentials and signatures redacted):")
             lines += ["    " + line for line in self.result.evidence().splitlines()]
-        return "\n".join(lines)
+        return self._scrubbed("\n".join(lines))
+
+    def _scrubbed(self, text: str) -> str:
+        """Failure text with every secret the session's target knows of replaced (and what looks like one)."""
+        from .conformance.runner import scrub
+
+        target = self.config.stash.get(_TARGET, None)
+        return scrub(text, target.secrets() if target is not None else ())
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return self.clause.origin, None, self.clause.node_id

@@ -3,10 +3,17 @@
 The run's options are conformance's option table (shared with the pytest plugin), turned into
 click options here; click only collects the strings, and the table parses and checks them, so a
 bad value reads the same in both front ends. ``--format`` and ``--report`` are this command's own.
+
+The report file is checked before the run starts (not found unwritable after it), and written
+with what is known when the run stops early: on Ctrl-C (exit 130) or when the target answers
+nothing at all (one line naming the cause, exit 2: a target error, not a conformance failure).
+No secret is taken on the command line, where ``ps`` would show it: credentials come from the
+environment (see the command's help).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +22,7 @@ from typing import Any, TypeVar
 import click
 
 from ..conformance import OPTIONS, Option
+from ..errors import TargetError, UsageError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -48,11 +56,25 @@ def _conform_options(command: _F) -> _F:
     "--report", "report_file", type=click.Path(dir_okay=False, writable=True), help="Write the report here too."
 )
 def conform_command(output_format: str, report_file: str | None, **values: Any) -> None:
-    """Check an implementation of the job-run APIs against the contracts; exit 1 if a MUST clause fails."""
+    """Check an implementation of the job-run APIs against the contracts; exit 1 if a MUST clause fails.
+
+    \b
+    Credentials for a URL target come from the environment, never the command line:
+      AWS      botocore's chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+               AWS_PROFILE, instance roles...
+      Alibaba  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,
+               ALIBABA_CLOUD_SECURITY_TOKEN
+    Reports replace every secret value and signature wherever it shows up.
+
+    Exit 0: every MUST clause held; 1: one did not; 2: bad input, or the target answered
+    nothing (the run stops); 130: interrupted (the report holds what was known).
+    """
     from ..conformance import resolve, run
     from ..reports.conformance import RENDERERS
 
     asked = resolve(values)
+    if report_file:
+        _check_writable(report_file)
     clauses = asked.clauses()
     with asked.open_target() as opened:
         show = sys.stderr.isatty()
@@ -61,8 +83,27 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
         ) as bar:
             report = run(opened, clauses, asked.settings, progress=lambda result: bar.update(1))
     rendered = RENDERERS[output_format](report)
-    click.echo(rendered, nl=False)
     if report_file:
         Path(report_file).write_text(rendered, encoding="utf-8")
+    if report.interrupted:
+        click.echo(rendered, nl=False)
+        done = len(report.results)
+        click.echo(f"jobrun-contracts: interrupted after {done} of {done + report.not_run} clauses", err=True)
+        raise SystemExit(130)
+    if report.stopped:  # the target is down: a target error, not a conformance finding
+        raise TargetError(report.stopped)
+    click.echo(rendered, nl=False)
     if report.must_failures:
         raise SystemExit(1)
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a report path that could not be written, before the run rather than after it."""
+    where = Path(path)
+    folder = where.parent if str(where.parent) else Path(".")
+    if where.is_dir():
+        raise UsageError(f"--report {path}: is a directory")
+    if not folder.is_dir():
+        raise UsageError(f"--report {path}: no such directory {folder}")
+    if not os.access(where if where.exists() else folder, os.W_OK):
+        raise UsageError(f"--report {path}: not writable")

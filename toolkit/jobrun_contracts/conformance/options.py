@@ -31,6 +31,9 @@ class Settings:
     poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
     seed: int = 0
     run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
+    max_body: int = 2 * 1024 * 1024  # bytes of a response body that are judged; a larger one fails unjudged
+    max_values: int = 100_000  # values (objects, arrays, scalars) in a judged body; more fail unjudged
+    dead_after: int = 3  # clauses in a row that got no answer at all: the target is down and the run stops
 
 
 #: Turns one value as typed (a string) into what a run takes; ``flag`` is how the user spelled the option.
@@ -73,9 +76,21 @@ def _text(what: str) -> Convert:
 
 
 def _target(raw: str, flag: str) -> str:
-    if raw in ("builtin", "moto") or raw.startswith(("http://", "https://")):
+    if raw in ("builtin", "moto"):
         return raw
-    raise UsageError(f"unknown target '{raw}' for {flag}: give builtin, moto or an http(s):// URL")
+    if raw.startswith(("http://", "https://")):
+        from ..transports.http import shown_url, split_userinfo  # stdlib only; imported when a URL is given
+
+        if split_userinfo(raw)[1] is not None:  # never echo them: a secret may hold any character
+            raise UsageError(
+                f"{flag} {shown_url(raw)}: put no credentials in the target URL; AWS credentials come from "
+                "botocore's chain (AWS_ACCESS_KEY_ID, AWS_PROFILE...), Alibaba's from ALIBABA_CLOUD_ACCESS_KEY_ID, "
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN"
+            )
+        return raw
+    from ..transports.http import shown_url
+
+    raise UsageError(f"unknown target '{shown_url(raw)}' for {flag}: give builtin, moto or an http(s):// URL")
 
 
 def _choice(choices: tuple[str, ...]) -> Convert:
@@ -118,7 +133,7 @@ _SETTINGS = Settings()
 OPTIONS: tuple[Option, ...] = (
     Option(
         "target",
-        help="builtin, moto, or an http(s):// base URL.",
+        help="builtin, moto, or an http(s):// base URL (without credentials: those come from the environment).",
         convert=_target,
         default="builtin",
         metavar="builtin|moto|URL",

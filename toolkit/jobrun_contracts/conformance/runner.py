@@ -4,22 +4,34 @@ A clause passes when every step's expectations hold and every successful respons
 against our response schema; it is skipped, with the reason, when the target cannot do what it
 needs; anything the implementation does wrong (bad status, invalid body, a hang, HTML instead of
 JSON) fails it with evidence, and the run goes on.
+
+Evidence is kept small and safe as it is taken: a clause keeps its last exchanges only, each body
+cut to a few kilobytes, and every secret the target knows of (key ids, secret keys, session
+tokens, the signatures of its requests) is replaced wherever it shows up, in headers, bodies and
+reasons alike, as are the patterns that give one away (``Signature=``, ``Credential=``...). What a
+response costs to judge is bounded too (:attr:`Settings.max_body`, :attr:`Settings.max_values`).
+A target that answers nothing at all, :attr:`Settings.dead_after` clauses in a row, stops the run
+(:attr:`Report.stopped`), as does Ctrl-C (:attr:`Report.interrupted`): the report then holds what
+was known.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import time
+import urllib.parse
 import uuid
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..core import fixtures, registry
 from ..core.validation import validator_for
 from ..errors import JobrunContractsError, TargetError
+from ..transports.http import NoAnswer
 from ..wire import codec
 from ..wire.messages import HttpRequest, HttpResponse
 from .clauses import Clause, Scope
@@ -35,6 +47,27 @@ _REDACTED_HEADERS = (
     "x-acs-bearer-token",
     "x-acs-accesskey-id",
 )
+_KEPT_EXCHANGES = 2  # what a report shows of a clause: its last exchanges
+_BODY_LIMIT = 4000  # bytes of a body kept as evidence
+REDACTED = "<redacted>"
+#: What gives a secret away whoever's it is: signatures and credentials in headers or query strings
+#: (an error message may quote them), access key ids by their shape, and a URL's userinfo.
+_PATTERNS = (
+    (re.compile(r"(Signature=)[^\s,;&\"'<]+"), r"\1" + REDACTED),
+    (re.compile(r"(Credential=)[^\s,;&\"'<]+"), r"\1" + REDACTED),
+    (
+        re.compile(
+            r"((?:x-amz-security-token|x-acs-security-token|x-acs-accesskey-id|x-amz-signature|x-amz-credential"
+            r"|SecurityToken|AccessKeyId|AccessKeySecret|SecretAccessKey|SessionToken)[\"']?\s*[:=]\s*[\"']?)"
+            r"[^\s\"'&,;<}]+",
+            re.IGNORECASE,
+        ),
+        r"\1" + REDACTED,
+    ),
+    (re.compile(r"\b(?:AKIA|ASIA|AKID|AIDA|AROA)[A-Z0-9]{12,}\b"), REDACTED),
+    (re.compile(r"\bLTAI[A-Za-z0-9]{8,}\b"), REDACTED),
+    (re.compile(r"(\w://)[^\s\"'<>@]*@"), r"\1" + REDACTED + "@"),
+)
 
 
 @dataclass
@@ -44,6 +77,7 @@ class Exchange:
     request: HttpRequest
     response: HttpResponse | None = None
     problem: str | None = None
+    omitted: tuple[int, int] = (0, 0)  # bytes of the request and response bodies cut from the evidence
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -53,18 +87,36 @@ class Exchange:
                 "method": self.request.method,
                 "target": self.request.target,
                 "headers": redact(self.request.headers),
-                "body": _text(self.request.body),
+                "body": _text(self.request.body, self.omitted[0]),
             },
         }
         if self.response is not None:
             data["response"] = {
                 "status": self.response.status,
                 "headers": redact(self.response.headers),
-                "body": _text(self.response.body),
+                "body": _text(self.response.body, self.omitted[1]),
             }
         if self.problem:
             data["problem"] = self.problem
         return data
+
+    def kept(self, secrets: Iterable[str]) -> Exchange:
+        """This exchange as evidence: secrets replaced everywhere, credential headers redacted, bodies cut."""
+        known = _variants(secrets)
+        request_body, request_cut = _cut(self.request.body, known)
+        request = HttpRequest(
+            self.request.method,
+            _scrub(self.request.target, known),
+            _scrub_headers(self.request.headers, known),
+            request_body,
+        )
+        response, response_cut = None, 0
+        if self.response is not None:
+            response_body, response_cut = _cut(self.response.body, known)
+            response = HttpResponse(self.response.status, _scrub_headers(self.response.headers, known), response_body)
+        problem = _scrub(self.problem, known) if self.problem else self.problem
+        omitted = (self.omitted[0] + request_cut, self.omitted[1] + response_cut)
+        return Exchange(self.step, self.operation, request, response, problem, omitted)
 
 
 @dataclass
@@ -86,6 +138,9 @@ class Report:
     results: list[ClauseResult]
     seconds: float
     requests: int
+    stopped: str | None = None  # why the run ended before its last clause (the target is down, Ctrl-C)
+    not_run: int = 0  # clauses never started because the run stopped
+    interrupted: bool = False  # stopped by Ctrl-C, not by the target
 
     @property
     def must_failures(self) -> list[ClauseResult]:
@@ -115,10 +170,50 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
         lower = name.lower()
         if lower in _REDACTED_HEADERS:
             scheme = value.split(" ", 1)[0] if lower == "authorization" and " " in value else ""
-            shown[name] = f"{scheme} <redacted>".strip()
+            shown[name] = f"{scheme} {REDACTED}".strip()
         else:
             shown[name] = value
     return shown
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` safe to print: every known secret value replaced, as it is or as JSON or a URL would
+    escape it, and whatever has the look of a signature, a credential or an access key id."""
+    return _scrub(text, _variants(secrets))
+
+
+def _scrub(text: str, known: tuple[str, ...]) -> str:
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret of 4 characters or more and its escaped forms, longest first (so none is left half-replaced)."""
+    found: set[str] = set()
+    for secret in secrets:
+        if len(secret) < 4 or secret == REDACTED:
+            continue
+        escaped = json.dumps(secret)[1:-1]
+        found |= {secret, escaped, escaped.replace("/", "\\/"), urllib.parse.quote(secret, safe="")}
+        found |= {json.dumps(secret, ensure_ascii=False)[1:-1]}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _scrub_headers(headers: Mapping[str, str], known: tuple[str, ...]) -> dict[str, str]:
+    return {_scrub(name, known): _scrub(value, known) for name, value in redact(headers).items()}
+
+
+def _cut(body: bytes, known: tuple[str, ...]) -> tuple[bytes, int]:
+    """The start of a body, scrubbed, and how many bytes were cut. Scrubbed past the cut, so that a
+    secret straddling it is replaced whole rather than left half-shown."""
+    margin = max((len(s) for s in known), default=0) + 64
+    window = body[: _BODY_LIMIT + margin].decode("utf-8", "replace")
+    kept = _scrub(window, known)[:_BODY_LIMIT].encode()
+    return kept, max(0, len(body) - _BODY_LIMIT)
 
 
 def run(
@@ -127,47 +222,87 @@ def run(
     settings: Settings = Settings(),  # noqa: B008 (frozen; ruff cannot see that across modules)
     progress: Callable[[ClauseResult], None] | None = None,
 ) -> Report:
+    """Every clause in turn; stops early when the target answers nothing (``dead_after`` clauses in a row) or on
+    Ctrl-C, with :attr:`Report.stopped` saying why and the results known so far."""
     started = time.perf_counter()
-    results = []
+    results: list[ClauseResult] = []
     requests = 0
-    for clause in clauses:
-        if settings.run_timeout is not None and time.perf_counter() - started > settings.run_timeout:
-            result = ClauseResult(
-                clause, "failed", f"not run: the run's time limit ({settings.run_timeout:g} s) was reached"
-            )
+    health = Health(settings.dead_after)
+    run_end = None if settings.run_timeout is None else time.monotonic() + settings.run_timeout
+    stopped, interrupted = None, False
+    try:
+        for clause in clauses:
+            if run_end is not None and time.monotonic() > run_end:
+                result = ClauseResult(
+                    clause, "failed", f"not run: the run's time limit ({settings.run_timeout:g} s) was reached"
+                )
+            else:
+                runner = ClauseRun(clause, target, settings, run_end=run_end)
+                result = runner.run()
+                requests += runner.requests
+                stopped = health.after(runner)
             results.append(result)
             if progress is not None:
                 progress(result)
-            continue
-        runner = ClauseRun(clause, target, settings)
-        result = runner.run()
-        requests += runner.requests
-        results.append(result)
-        if progress is not None:
-            progress(result)
-    return Report(target.name, results, time.perf_counter() - started, requests)
+            if stopped:
+                break
+    except KeyboardInterrupt:
+        stopped, interrupted = "interrupted", True
+    stopped = scrub(stopped, target.secrets()) if stopped else None
+    report = Report(target.name, results, time.perf_counter() - started, requests, stopped, interrupted=interrupted)
+    report.not_run = len(clauses) - len(results)
+    return report
+
+
+class Health:
+    """Whether a target still answers: ``dead_after`` clauses in a row that got no answer at all mean it is down."""
+
+    def __init__(self, dead_after: int) -> None:
+        self.dead_after, self.streak = dead_after, 0
+
+    def after(self, runner: ClauseRun) -> str | None:
+        """Why the run should stop after this clause, or None."""
+        if runner.answered:
+            self.streak = 0
+        if runner.answered or runner.unanswered is None:  # a skipped clause says nothing either way
+            return None
+        self.streak += 1
+        if self.dead_after and self.streak >= self.dead_after:
+            return f"{runner.target.name} is not answering ({self.streak} clauses in a row): {runner.unanswered}"
+        return None
 
 
 class ClauseRun:
     """One clause against one target: its steps in order, in a scope of their results."""
 
-    def __init__(self, clause: Clause, target: Target, settings: Settings) -> None:
+    def __init__(self, clause: Clause, target: Target, settings: Settings, *, run_end: float | None = None) -> None:
         self.clause, self.target, self.settings = clause, target, settings
         self.api = clause.api
-        self.exchanges: list[Exchange] = []
+        self.exchanges: list[Exchange] = []  # the last few, as evidence (see Exchange.kept)
         self.requests = 0
+        self.answered = False  # the target answered at least one request of this clause
+        self.unanswered: NoAnswer | None = None  # why a request (or the preparation) got no answer at all
         self._deadline = 0.0
+        self._run_end = run_end  # monotonic end of the whole run, if it has one
 
     def run(self) -> ClauseResult:
         began = time.perf_counter()
+        outcome, reason = self._outcome()
+        kept = self.exchanges[-_KEPT_EXCHANGES:]  # already scrubbed and cut, as each was taken
+        reason = scrub(reason, self.target.secrets())
+        return ClauseResult(self.clause, outcome, reason, kept, time.perf_counter() - began)
+
+    def _outcome(self) -> tuple[Outcome, str]:
         self._deadline = time.monotonic() + self.settings.clause_timeout
+        if self._run_end is not None:
+            self._deadline = min(self._deadline, self._run_end)
         try:
             reason = self._why_skip()
             if reason:
                 raise _Skipped(reason)
             scope = Scope(
                 {
-                    "container": self.target.container(self.api),
+                    "container": self.target.container(self.api, timeout=self._timeout()),
                     "token": uuid.uuid4().hex,
                     "api": self.api,
                 }
@@ -175,19 +310,28 @@ class ClauseRun:
             for index, step in enumerate(self.clause.steps):
                 self._step(step, index, scope)
         except _Skipped as skipped:
-            return ClauseResult(self.clause, "skipped", str(skipped), self.exchanges, time.perf_counter() - began)
+            return "skipped", str(skipped)
         except _Failed as failed:
-            return ClauseResult(self.clause, "failed", str(failed), self.exchanges, time.perf_counter() - began)
+            return "failed", str(failed)
         except TargetError as error:
-            return ClauseResult(self.clause, "failed", str(error), self.exchanges, time.perf_counter() - began)
+            if isinstance(error, NoAnswer):
+                self.unanswered = error
+            return "failed", str(error)
         except (KeyError, JobrunContractsError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-            reason = f"the clause itself is broken: {message}"
-            return ClauseResult(self.clause, "failed", reason, self.exchanges, time.perf_counter() - began)
+            return "failed", f"the clause itself is broken: {message}"
         except Exception as error:  # whatever a target sent must fail one clause, never end the run
-            reason = f"internal error while checking: {type(error).__name__}: {error}"
-            return ClauseResult(self.clause, "failed", reason, self.exchanges, time.perf_counter() - began)
-        return ClauseResult(self.clause, "passed", "", self.exchanges, time.perf_counter() - began)
+            return "failed", f"internal error while checking: {type(error).__name__}: {error}"
+        return "passed", ""
+
+    def _timeout(self) -> float:
+        """Seconds the next request may take: ``--timeout``, less when the clause (or the run) is nearly out of time."""
+        return min(self.settings.timeout, max(0.1, self._deadline - time.monotonic()))
+
+    def _out_of_time(self) -> str:
+        if self._run_end is not None and self._deadline >= self._run_end:
+            return f"the run's time limit ({self.settings.run_timeout:g} s) was reached"
+        return f"the clause took longer than {self.settings.clause_timeout:g} s"
 
     def _why_skip(self) -> str | None:
         if self.clause.skip:
@@ -200,10 +344,12 @@ class ClauseRun:
             names = {"time": "advancing time", "fail": "making a run fail"}
             return f"{self.target.name} does not support {', '.join(names.get(m, m) for m in missing)}"
         try:
-            self.target.container(self.api)
+            self.target.container(self.api, timeout=self._timeout())
         except Unsupported as error:
             return str(error)
         except TargetError as error:  # unreachable or broken: that fails the clause, it does not excuse it
+            if isinstance(error, NoAnswer):
+                self.unanswered = error
             raise _Failed(f"cannot prepare the target: {error}") from None
         return None
 
@@ -323,26 +469,38 @@ class ClauseRun:
 
     def _exchange(self, step: str, operation_name: str, instance: Mapping[str, Any]) -> Observed:
         if time.monotonic() > self._deadline:
-            raise _Failed(f"the clause took longer than {self.settings.clause_timeout:g} s")
+            raise _Failed(self._out_of_time())
         operation = registry.operation(self.api, operation_name)
         request = codec.encode(operation, instance, self.target.host)
         exchange = Exchange(step, operation_name, request)
         self.exchanges.append(exchange)
         self.requests += 1
-        timeout = min(self.settings.timeout, max(0.1, self._deadline - time.monotonic()))
+        timeout = self._timeout()
         try:
             exchange.request = self.target.outgoing(
                 self.api, operation_name, request
             )  # the evidence shows what was sent
-            response = self.target.deliver(exchange.request, timeout=timeout)
-        except TargetError as error:
-            exchange.problem = str(error)
-            raise
-        exchange.response = response
-        return self._observe(exchange, operation_name, response)
+            try:
+                response = self.target.deliver(exchange.request, timeout=timeout)
+            except TargetError as error:
+                exchange.problem = str(error)
+                raise
+            self.answered = True
+            exchange.response = response
+            return self._observe(exchange, operation_name, response)
+        finally:  # keep it small and safe now, not when the run ends: memory stays flat whatever the bodies
+            self.exchanges[-1] = exchange.kept(self.target.secrets())
+            del self.exchanges[:-_KEPT_EXCHANGES]
 
     def _observe(self, exchange: Exchange, operation: str, response: HttpResponse) -> Observed:
         body: Any = None
+        size, limit = len(response.body), self.settings.max_body
+        if size > limit:
+            exchange.problem = (
+                f"{exchange.step}: status {response.status} with a body of {size} bytes, more than the {limit} "
+                "bytes a response is judged by"
+            )
+            raise _Failed(exchange.problem)
         if response.body.strip():
             try:
                 body = json.loads(response.body)
@@ -351,6 +509,12 @@ class ClauseRun:
                 problem = f"{exchange.step}: status {response.status} with a body that is not JSON ({kind}): "
                 exchange.problem = problem + repr(response.body[:80])
                 raise _Failed(exchange.problem) from None
+            if _more_values_than(body, self.settings.max_values):
+                exchange.problem = (
+                    f"{exchange.step}: status {response.status} with a body of more than "
+                    f"{self.settings.max_values} JSON values, more than a response is judged by"
+                )
+                raise _Failed(exchange.problem)
         code, message = error_of(self.api, response, body)
         seen = Observed(response.status, body, code, message)
         if 200 <= response.status < 300:
@@ -376,6 +540,10 @@ class ClauseRun:
                 f"{self.target.name} cannot advance time and waiting up to {within:g} s exceeds the poll limit "
                 f"({self.settings.poll_limit:g} s)"
             )
+        left = self._deadline - time.monotonic()
+        if left < seconds:  # the wait would outlast the clause (or the run)
+            time.sleep(max(0.0, left))
+            raise _Failed(self._out_of_time())
         time.sleep(seconds)
 
     def _seed(self, step: str, repetition: int) -> int:
@@ -419,6 +587,24 @@ def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope:
     return dict(instance)
 
 
-def _text(body: bytes, limit: int = 4000) -> str:
-    text = body.decode("utf-8", "replace")
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more characters)"
+def _more_values_than(document: Any, limit: int) -> bool:
+    """Whether a parsed JSON document holds more than ``limit`` values; stops counting once it does."""
+    count, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(value, dict):
+            pending += value.values()
+        elif isinstance(value, list):
+            pending += value
+    return False
+
+
+def _text(body: bytes, omitted: int = 0, limit: int = _BODY_LIMIT) -> str:
+    text = body[: limit * 4].decode("utf-8", "replace")
+    if len(text) > limit:
+        omitted += len(body) - len(text[:limit].encode())
+        text = text[:limit]
+    return text + (f"... ({omitted} more bytes)" if omitted else "")

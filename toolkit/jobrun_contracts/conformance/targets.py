@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -38,6 +40,8 @@ class Unsupported(TargetError):
 
 
 LOCAL_CREDENTIALS = Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-local-secret")
+_SIGNATURE = re.compile(r"Signature=([0-9A-Za-z+/=_-]+)")
+_KEPT_SIGNATURES = 16  # the latest requests' (each exchange is scrubbed as it is taken, its own one known)
 
 
 class Target:
@@ -67,6 +71,8 @@ class Target:
         self._unpreparable: dict[str, TargetError] = {}
         self._aws = aws_credentials
         self._alibaba = alibaba_credentials
+        self._signatures: deque[str] = deque(maxlen=_KEPT_SIGNATURES)
+        self.support_timeout = 30.0  # seconds for a support call (creating a container); runs set their --timeout
 
     # -- what a clause asks of a target ------------------------------------------------------
 
@@ -74,11 +80,16 @@ class Target:
         """Why this target cannot be checked for an API, or None."""
         return None if api in self.apis else f"{self.name} does not serve {api}"
 
-    def container(self, api: str) -> str:
-        """The application, virtual cluster or workspace clauses run in; prepared on first use."""
+    def container(self, api: str, *, timeout: float | None = None) -> str:
+        """The application, virtual cluster or workspace clauses run in; prepared on first use.
+
+        ``timeout`` bounds each support call the preparation makes (default :attr:`support_timeout`).
+        """
         if api in self._unpreparable:
             raise self._unpreparable[api]  # tried once already: do not wait on a dead target per clause
         if api not in self._containers:
+            if timeout is not None:
+                self.support_timeout = timeout
             try:
                 self._containers[api] = self.prepare(api)
             except TargetError as error:
@@ -111,6 +122,19 @@ class Target:
     def close(self) -> None:
         self.transport.close()
 
+    def secrets(self) -> list[str]:
+        """Every secret value this target knows of, for reports to replace wherever it shows up.
+
+        Key ids, secret keys and session tokens of the credentials in use, and the signatures of the
+        latest requests it signed: a target may echo any of them (an AWS error can quote the
+        Authorization header).
+        """
+        found = [*self._signatures]
+        for creds in (self._aws, self._alibaba):
+            if creds is not None:
+                found += [creds.key_id, creds.secret, *([creds.token] if creds.token else [])]
+        return found
+
     def __enter__(self) -> Target:
         return self
 
@@ -126,15 +150,21 @@ class Target:
             if self._alibaba is None:
                 self._alibaba = _alibaba_credentials()
             creds = self._alibaba
-            return acs3.sign(
-                request, access_key_id=creds.key_id, access_key_secret=creds.secret, action=operation, host=self.host
+            signed = acs3.sign(
+                request,
+                access_key_id=creds.key_id,
+                access_key_secret=creds.secret,
+                action=operation,
+                host=self.host,
+                security_token=creds.token,  # STS: x-acs-accesskey-id and x-acs-security-token, as the SDK sends
             )
+            return self._remember(signed)
         from ..wire import sigv4
 
         if self._aws is None:
             self._aws = _aws_credentials()  # resolved once: the chain may read files or call a metadata service
         creds = self._aws
-        return sigv4.sign(
+        signed = sigv4.sign(
             request,
             host=self.host,
             service=_SIGNING_NAME[api],
@@ -143,6 +173,13 @@ class Target:
             secret_key=creds.secret,
             session_token=creds.token,
         )
+        return self._remember(signed)
+
+    def _remember(self, request: HttpRequest) -> HttpRequest:
+        found = _SIGNATURE.search(request.headers.get("authorization", ""))
+        if found:
+            self._signatures.append(found.group(1))
+        return request
 
     def _call_json(self, api: str, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         """A support call (create an application...) outside the job-run operations."""
@@ -150,7 +187,8 @@ class Target:
         headers = {"host": self.host, "accept": "application/json"}
         if body is not None:
             headers["content-type"] = "application/json"
-        response = self.send(api, "Prepare", HttpRequest(method, path, headers, payload), timeout=30)
+        request = HttpRequest(method, path, headers, payload)
+        response = self.send(api, "Prepare", request, timeout=self.support_timeout)
         if response.status >= 300:
             raise TargetError(f"{self.name}: {method} {path} answered {response.status}: {response.body[:200]!r}")
         try:
@@ -244,7 +282,7 @@ class UrlTarget(Target):
     name = "url"
 
     def __init__(self, url: str, apis: Iterable[str] = registry.APIS, **options: Any) -> None:
-        transport = HttpTransport(url)
+        transport = HttpTransport(url)  # refuses a URL with credentials, and never shows them
         super().__init__(transport, transport.netloc, apis=apis, **options)
         self.name = url
 

@@ -1,7 +1,9 @@
 """Output formats for ``conform``: a table by API and clause, JSON (a stable API), JUnit XML.
 
 A target's words (reasons, evidence) are untrusted: the table prints them through ``one_line``
-and the JUnit XML is written by ``_junit``, the same escaper and writer ``validate`` uses.
+and the JUnit XML is written by ``_junit``, the same escaper and writer ``validate`` uses. Reasons
+and evidence come already scrubbed of secrets (the runner does it as it takes them); a run that
+stopped early (its target down, Ctrl-C) says so, and how many clauses it did not run.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def render_text(report: Report) -> str:
         f"{one_line(report.target)}: {counts['passed']} passed, {counts['failed']} failed ({must} MUST), "
         f"{counts['skipped']} skipped; {report.requests} requests in {report.seconds:.1f} s"
     )
+    if report.stopped:
+        lines.append(f"stopped early, {report.not_run} clauses not run: {one_line(report.stopped)}")
     return "\n".join(lines) + "\n"
 
 
@@ -50,6 +54,8 @@ def render_json(report: Report) -> str:
         "requests": report.requests,
         "counts": report.counts(),
         "must_failures": len(report.must_failures),
+        "stopped": report.stopped,  # null for a run that ran every clause
+        "not_run": report.not_run,
         "clauses": [_clause(result) for result in report.results],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -72,7 +78,10 @@ def render_junit(report: Report) -> str:
                 seconds=result.seconds,
             )
         )
-    return _junit.render(f"jobrun-contracts conform {report.target}", cases, report.seconds)
+    name = f"jobrun-contracts conform {report.target}"
+    if report.stopped:
+        name += f" (stopped early, {report.not_run} clauses not run: {report.stopped})"
+    return _junit.render(name, cases, report.seconds)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {"text": render_text, "json": render_json, "junit": render_junit}
@@ -93,5 +102,5 @@ def _clause(result: ClauseResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 4),
     }
     if result.outcome == "failed":
-        data["evidence"] = [e.to_dict() for e in result.exchanges[-2:]]
+        data["evidence"] = [e.to_dict() for e in result.exchanges[-2:]]  # scrubbed and cut when taken
     return data
