@@ -231,3 +231,27 @@ def test_conform_quick_reports_both_targets_and_the_plugin(tmp_path: Path) -> No
         "the same with -p no:jobrun_contracts",
     ):
         assert re.fullmatch(MS, row(table(report, "time"), measure)[1]), measure
+
+
+# -- soak -----------------------------------------------------------------------------------
+
+
+def test_soak_connections_quick_reports_both_phases(tmp_path: Path) -> None:
+    report = run_quick("soak_connections", tmp_path, timeout=120)
+    phases = table(report, "server threads")
+    for phase in ("idle", "200 slow connections open"):
+        _, ok, failed, p50, p99, worst, threads, rss = row(phases, phase)
+        assert int(ok) > 0 and int(failed) == 0 and 0 < number(p50) <= number(p99) <= number(worst), phase
+        assert 0 < int(threads) < 50 and number(rss) > 0, phase  # slow connections hold no thread each
+    assert re.search(rf"Loaded vs idle: p50 {NUMBER}x, p99 {NUMBER}x", report)
+
+
+def test_soak_runs_quick_reports_page_costs_and_memory(tmp_path: Path) -> None:
+    report = run_quick("soak_runs", tmp_path, timeout=180)
+    pages = table(report, "first page p50 / p99 ms")
+    assert [cells[0] for cells in pages[1:]] == ["1,000", "5,000", "20,000"]
+    for cells in pages[1:]:
+        assert all(re.search(NUMBER, cell) for cell in cells[1:]), cells
+    memory = table(report, "server RSS per 10,000 runs")
+    assert len(memory) == 3 and all(number(cells[1].split()[0]) > 0 for cells in memory[1:])
+    assert re.search(r"floor \(at most 2x\)", report)

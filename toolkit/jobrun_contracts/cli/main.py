@@ -77,7 +77,6 @@ def cli(ctx: click.Context, traceback: bool) -> None:
     ctx.obj = {"traceback": traceback}
 
 
-
 def _keep_hypothesis_out_of_the_working_tree() -> None:
     """Hypothesis writes ``.hypothesis/`` into the working directory; a user's repository is not ours
     to write in. Its files go to the user's cache instead, unless HYPOTHESIS_STORAGE_DIRECTORY says where."""
