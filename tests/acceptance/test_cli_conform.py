@@ -68,7 +68,7 @@ def test_an_unknown_target_is_one_line_and_exit_2(run: Run) -> None:
         (("--container", "foo"), "--container takes API=ID with a known API, not 'foo'"),
         (("--container", "emr=abc"), "--container takes API=ID with a known API, not 'emr=abc'"),
         (("--level", "MAYBE"), "--level takes MUST or SHOULD, not 'MAYBE'"),
-        (("--timeout", "0"), "--timeout takes seconds of at least 0.1, not '0'"),
+        (("--timeout", "0"), "--timeout takes seconds from 0.1 to 86400, not '0'"),
     ],
 )
 def test_a_bad_option_value_is_one_line_and_exit_2(run: Run, args: tuple[str, ...], message: str) -> None:
@@ -104,3 +104,15 @@ def test_a_contract_naming_an_unknown_operation_is_refused(run: Run, tmp_path: P
     assert (
         result.returncode == 2 and "has no operation 'GetJobRun'" in result.stderr and "DescribeJobRun" in result.stderr
     )
+
+
+def test_container_is_refused_for_targets_that_make_their_own() -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    result = CliRunner().invoke(
+        cli, ["conform", "--container", "aws-emr-serverless=00fabc", "--api", "aws-emr-serverless"]
+    )
+    assert result.exit_code == 2
+    assert "--container is for URL targets; builtin creates its own containers" in result.output

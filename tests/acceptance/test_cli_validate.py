@@ -336,3 +336,9 @@ def test_a_file_name_too_long_for_the_system_is_one_line(run: Run, tmp_path: Pat
     result = run("validate", name)
     assert result.returncode == 2
     assert result.stdout.startswith(f"{name}: error: cannot read: File name too long")
+
+
+def test_json_from_stdin_gets_no_yaml_hint(run: Run) -> None:
+    result = run("validate", "--api", "aws-emr-serverless", "-", stdin='{"applicationId": 10}')
+    assert result.returncode == 1 and "must be a string" in result.stdout
+    assert "YAML read" not in result.stdout

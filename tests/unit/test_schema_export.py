@@ -114,3 +114,13 @@ def test_the_token_is_optional_unless_wire() -> None:
     assert "clientToken" not in spec["required"] and "clientToken" in wire["required"]
     refs = json.dumps(spec)
     assert "shapes.json" not in refs.replace("botocore", "")  # every reference is the document's own
+
+
+def test_catalog_refuses_the_options_it_would_ignore(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["schema", "--catalog", str(tmp_path), "--api", "aws-emr-serverless"])
+    assert result.exit_code == 2 and "leave out --api" in result.output
+    assert not any(tmp_path.iterdir())

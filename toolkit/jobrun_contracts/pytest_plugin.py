@@ -127,8 +127,8 @@ class ClauseItem(pytest.Item):
         settings = config.stash[_RUN].settings
         try:
             target = _session_target(config)
-        except TargetError as error:
-            raise ContractFailure(self.clause.node_id, f"cannot open the target: {error}") from None
+        except TargetError as error:  # opening it again for every item would say nothing more
+            pytest.exit(f"jobrun-contracts: cannot open the target: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         except UsageError as error:  # e.g. moto not installed: one line for the session, not one per item
             pytest.exit(f"jobrun-contracts: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         runner = ClauseRun(self.clause, target, settings)

@@ -53,6 +53,11 @@ def schema_command(
     from ..schema_export import catalog_entries, single_file_schema
 
     if catalog is not None:
+        if api or response or wire or operation != "StartJobRun":
+            raise UsageError(
+                "--catalog writes every API's StartJobRun request schema: "
+                "leave out --api, --operation, --response and --wire"
+            )
         entries = catalog_entries()
         for entry in entries:
             name = entry["url"].split(".")[0]

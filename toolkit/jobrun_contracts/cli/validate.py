@@ -140,7 +140,7 @@ def _result(
         result.omitted = total - len(result.violations)
     except JobrunContractsError as error:
         result.error = str(error)
-    if result.violations and not document.path.endswith(".json"):
+    if result.violations and document.format == "yaml":
         result.violations = [_yaml_typing(v) for v in result.violations]
     if len(result.violations) >= _SKELETON_MIN:
         result.violations = _skeleton(list(result.violations))

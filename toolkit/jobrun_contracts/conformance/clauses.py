@@ -1,7 +1,7 @@
 """Behavioural contracts: clauses read from YAML files, checked against ``contract.schema.json``.
 
 A clause is data (steps, captures, expectations) so that users add their own without Python; the
-runner (``conformance.py``) gives the steps meaning. Built-in clause files ship in the wheel
+runner (``runner.py``) gives the steps meaning. Built-in clause files ship in the wheel
 under ``_data/contracts``; users add directories of their own.
 """
 

@@ -103,6 +103,9 @@ def _choice(choices: tuple[str, ...]) -> Convert:
     return convert
 
 
+_DAY = 86_400.0  # the longest a time limit may be: inf or 1e300 would overflow the timers
+
+
 def _number(kind: type[int] | type[float], what: str, low: float, high: float = float("inf")) -> Convert:
     bounds = f"from {low:g} to {high:g}" if high != float("inf") else f"of at least {low:g}"
 
@@ -193,21 +196,21 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "timeout",
         help="Seconds per request.",
-        convert=_number(float, "seconds", 0.1),
+        convert=_number(float, "seconds", 0.1, _DAY),
         default=_SETTINGS.timeout,
         metavar="SECONDS",
     ),
     Option(
         "clause-timeout",
         help="Seconds per clause.",
-        convert=_number(float, "seconds", 1),
+        convert=_number(float, "seconds", 1, _DAY),
         default=_SETTINGS.clause_timeout,
         metavar="SECONDS",
     ),
     Option(
         "run-timeout",
         help="Seconds for the whole run; later clauses fail as not run.",
-        convert=_number(float, "seconds", 1),
+        convert=_number(float, "seconds", 1, _DAY),
         default=_SETTINGS.run_timeout,
         metavar="SECONDS",
         cli_only=True,  # pytest runs clause by clause, so there is no run for it to bound

@@ -24,7 +24,6 @@ from ..errors import TargetError, UsageError
 from ..transports import AsgiTransport, CallableTransport, HttpTransport, Transport, WsgiTransport
 from ..wire.messages import HttpRequest, HttpResponse
 
-_SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}
 ALIBABA = "alibaba-emr-serverless-spark"
 
 
@@ -167,7 +166,7 @@ class Target:
         signed = sigv4.sign(
             request,
             host=self.host,
-            service=_SIGNING_NAME[api],
+            service=registry.SIGNING_NAME[api],
             region=self.region,
             access_key=creds.key_id,
             secret_key=creds.secret,
@@ -348,6 +347,13 @@ def emulator_target(emulator: Any, *, wsgi: bool = False) -> InProcessTarget:
 
 def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) -> Target:
     """``builtin``, ``moto``, or an ``http(s)://`` base URL."""
+    apis = tuple(apis)
+    if any(api in registry.SIGNING_NAME for api in apis):
+        require("botocore", "conformance runs against the AWS APIs (their requests are signed)", "conform")
+    if spec in ("builtin", "moto"):
+        given = sorted(k for k, v in options.items() if v and k in ("containers",))
+        if given:
+            raise UsageError(f"--container is for URL targets; {spec} creates its own containers")
     if spec == "builtin":
         return BuiltinTarget(apis)
     if spec == "moto":

@@ -10,7 +10,7 @@ The services test a value against the whole pattern, with Java's rules (see docs
 
 A pattern is parsed once into a small tree (:class:`Node`) that is written out again for each
 engine with every class spelled out, so no engine default is left to interpret it; the same
-tree drives value generation (``_regex_strategy``). Constructs the schemas do not use
+tree drives value generation (``generation.regex``). Constructs the schemas do not use
 (lookaround, backreferences, ``\\p{..}``) are refused rather than guessed at.
 """
 

@@ -28,6 +28,9 @@ CONTAINER_PARAMETER = {
     "alibaba-emr-serverless-spark": "workspaceId",
 }
 
+#: The service name each AWS API signs for (SigV4's credential scope); Alibaba signs with ACS3.
+SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}
+
 #: The member that names a run: in StartJobRun's response and in the Get/Describe/Cancel requests.
 RUN_ID = {"aws-emr-serverless": "jobRunId", "aws-emr-containers": "id", "alibaba-emr-serverless-spark": "jobRunId"}
 

@@ -1,7 +1,7 @@
 """Validate requests and responses against the schemas, with the services' pattern semantics.
 
 One engine decides and explains: jsonschema-rs, compiled once per (API, operation, side, mode)
-with every pattern translated to the service's semantics (``_patterns``). A valid instance costs
+with every pattern translated to the service's semantics (``patterns``). A valid instance costs
 one ``is_valid`` call; only an invalid one pays for error collection and message rewriting, so
 the fast answer and the detailed answer can never disagree.
 """

@@ -2,7 +2,7 @@
 
 It is a plain callable over :class:`HttpRequest` so the same object serves a real HTTP server, a
 WSGI app and an in-process target. State lives behind one lock; a run's progress is computed from
-the emulated clock (``_runs``), so reads never race a background thread and tests never sleep.
+the emulated clock (``runs``), so reads never race a background thread and tests never sleep.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ MAX_BODY = 8 * 1024 * 1024
 _Input = dict[str, Any]
 _Outcome = dict[str, Any] | ServiceError
 _SIGNING = {"aws-emr-serverless": "aws", "aws-emr-containers": "aws", "alibaba-emr-serverless-spark": "acs3"}
-_SIGNING_NAME = {"aws-emr-serverless": "emr-serverless", "aws-emr-containers": "emr-containers"}  # SigV4 scope
 
 
 @dataclass(frozen=True)
@@ -295,7 +294,7 @@ class Emulator:
                 host=request.headers.get("host", ""),
                 secrets=self.credentials,
                 regions=self.regions,
-                service=_SIGNING_NAME[api],
+                service=registry.SIGNING_NAME[api],
             )
         from ..wire.acs3 import verify as verify_acs3
 

@@ -441,11 +441,7 @@ class _Server:
             return self.emulator(request)
         except Exception as error:  # a bug of ours must still answer, and answer like the service
             message = f"Internal error in the emulator: {type(error).__name__}: {error}"
-            return HttpResponse(
-                500,
-                {"content-type": "application/json", "x-amzn-errortype": "InternalServerException"},
-                json.dumps({"message": message, "code": "InternalError"}).encode(),
-            )
+            return error_for(self.emulator, request.target, 500, message)
 
     def _take_back(self, now: float) -> None:
         while True:
@@ -619,7 +615,3 @@ class EmulatorServer:
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
-
-
-def _plain(status: int, message: str) -> HttpResponse:
-    return HttpResponse(status, {"content-type": "application/json"}, json.dumps({"message": message}).encode())

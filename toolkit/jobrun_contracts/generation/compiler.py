@@ -4,7 +4,7 @@ Nothing here is written per field: strings come from the pattern tree at an exac
 objects from their required and optional members, unions pick one member, maps and lists
 respect their sizes, and recursion (``Configuration``) stops at a depth bound. Limits are
 drawn often (a length of exactly ``maxLength``, exactly 200 tags), since that is where
-implementations break. Realistic values (``_realistic``) are offered first where a field has
+implementations break. Realistic values (``realistic``) are offered first where a field has
 them, and are still held to the field's schema.
 
 A schema compiles to a plan (a tree of small nodes) that builds a value from a

@@ -122,7 +122,7 @@ USUAL = frozenset(
 
 def providers(api: str) -> dict[str, Realistic]:
     """Realistic values by field name (``tags.key`` is a tag map's key): the values to pick
-    from, or a builder that makes one from a source of decisions (``_generation.Source``)."""
+    from, or a builder that makes one from a source of decisions (``compiler.Source``)."""
     scheme = "oss" if api.startswith("alibaba") else "s3"
 
     def bucket_uri(src: Source) -> str:

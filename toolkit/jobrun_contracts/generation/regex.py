@@ -5,7 +5,7 @@ Hypothesis's ``from_regex`` cannot aim at a length, so a 60-character minimum or
 each part can produce, and a draw splits a target length among the parts. Long runs of one
 class are tiled from a block of drawn characters, so a 100 KB value stays cheap.
 
-Everything is drawn from a ``random.Random``: the compiler (``_generation``) seeds it from a
+Everything is drawn from a ``random.Random``: the compiler (``compiler``) seeds it from a
 Hypothesis choice, so a string costs no Hypothesis choice of its own, and the same seed gives
 the same string.
 """

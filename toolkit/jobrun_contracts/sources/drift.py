@@ -67,7 +67,8 @@ def api_of_model(path: Path) -> str:
     if path.is_dir():
         return ALIBABA
     document = botocore_model.model_from_file(path).document
-    prefix = document.get("metadata", {}).get("endpointPrefix")
+    metadata = document.get("metadata")
+    prefix = metadata.get("endpointPrefix") if isinstance(metadata, dict) else None
     for service in botocore_model.SERVICES.values():
         if service.name == prefix:
             return service.api

@@ -3,7 +3,7 @@
 Every refusal is an :class:`InputError` with one line that names the file (and line where
 known): bytes that are not UTF-8, empty input, duplicate keys, non-data YAML tags, alias
 bombs, input over the size limit, nesting over the depth limit, NaN and lone surrogates.
-Each document also keeps a map from JSON pointer to line, so violations can say where.
+A document can say on which line a pointer is; the map is worked out only when asked.
 """
 
 from __future__ import annotations

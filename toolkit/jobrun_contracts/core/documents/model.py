@@ -20,6 +20,7 @@ class Document:
     index: int  # 1-based position in a multi-document YAML file
     data: Any
     known_lines: Mapping[str, int] | None = None
+    format: str = "json"  # "json" or "yaml": what the text was parsed as (stdin and suffix-less files too)
     #: Lines of the pointers asked for (and their ancestors), or of every pointer when given None.
     find_lines: Callable[[frozenset[str] | None], Mapping[str, int]] | None = field(default=None, repr=False)
 

@@ -62,7 +62,7 @@ def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH, loader: type[An
             data = parser.construct_document(node)
             if data is None:
                 continue
-            documents.append(Document(path, index, data, find_lines=_lines_of(node)))
+            documents.append(Document(path, index, data, format="yaml", find_lines=_lines_of(node)))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "malformed").splitlines()[0]
