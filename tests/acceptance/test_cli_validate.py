@@ -342,3 +342,19 @@ def test_json_from_stdin_gets_no_yaml_hint(run: Run) -> None:
     result = run("validate", "--api", "aws-emr-serverless", "-", stdin='{"applicationId": 10}')
     assert result.returncode == 1 and "must be a string" in result.stdout
     assert "YAML read" not in result.stdout
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_a_document_with_too_many_values_is_refused_before_it_is_checked(tmp_path: Path, suffix: str) -> None:
+    from click.testing import CliRunner
+
+    from jobrun_contracts.cli.main import cli
+
+    spec = {**VALID_SPEC, "tags": {f"k{i}": "v" for i in range(20)}}
+    path = tmp_path / f"spec.{suffix}"
+    path.write_text(json.dumps(spec))  # JSON is YAML too
+    refused = CliRunner().invoke(cli, ["validate", "--api", "aws-emr-serverless", "--max-values", "20", str(path)])
+    assert refused.exit_code == 2
+    assert refused.output.startswith(str(path)) and "error: " in refused.output and "(--max-values)" in refused.output
+    accepted = CliRunner().invoke(cli, ["validate", "--api", "aws-emr-serverless", "--max-values", "40", str(path)])
+    assert accepted.exit_code == 0, accepted.output

@@ -39,6 +39,13 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
 @click.option("--max-depth", type=click.IntRange(min=1), default=_documents.MAX_DEPTH, show_default=True)
 @click.option(
+    "--max-values",
+    type=click.IntRange(min=1),
+    default=_documents.MAX_VALUES,
+    show_default=True,
+    help="Refuse a document holding more values than this (what checking it may cost).",
+)
+@click.option(
     "--max-violations",
     type=click.IntRange(min=1),
     default=100,
@@ -65,6 +72,7 @@ def validate_command(
     max_depth: int,
     excludes: tuple[str, ...],
     max_violations: int,
+    max_values: int,
 ) -> None:
     """Check JSON or YAML documents (files, directories, or - for stdin) against the API's schema.
 
@@ -80,7 +88,8 @@ def validate_command(
     report = writer(output_format)
     files = _documents.expand(list(paths), excludes)
     click.echo(report.start(), nl=False)
-    checks = _check(files, api, operation, direction, wire, strict, max_bytes, max_depth, max_violations)
+    limits = (max_bytes, max_depth, max_values)
+    checks = _check(files, api, operation, direction, wire, strict, limits, max_violations)
     for result in checks:
         chunk = report.add(result)
         if chunk:
@@ -99,13 +108,12 @@ def _check(
     direction: Direction,
     wire: bool,
     strict: bool | None,
-    max_bytes: int,
-    max_depth: int,
+    limits: tuple[int, int, int],
     max_violations: int,
 ) -> Iterator[DocumentResult]:
     for path in files:
         try:
-            documents = _documents.load(path, max_bytes=max_bytes, max_depth=max_depth)
+            documents = _documents.load(path, max_bytes=limits[0], max_depth=limits[1], max_values=limits[2])
         except InputError as error:
             yield DocumentResult(path, None, error=error.reason, error_line=error.line)
             continue

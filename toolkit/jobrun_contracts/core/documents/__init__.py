@@ -17,9 +17,9 @@ from functools import partial
 
 from ...errors import InputError
 from .json import parse_json
-from .model import MAX_BYTES, MAX_DEPTH, SUFFIXES, Document, line_of
+from .model import MAX_BYTES, MAX_DEPTH, MAX_VALUES, SUFFIXES, Document, line_of
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "SUFFIXES", "Document", "expand", "line_of", "load", "parse_json"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "SUFFIXES", "Document", "expand", "line_of", "load", "parse_json"]
 
 
 def expand(paths: list[str], excludes: Iterable[str] = ()) -> Iterator[str]:
@@ -56,7 +56,9 @@ def _note_unreadable(unreadable: list[str], error: OSError) -> None:
     unreadable.append(str(error.filename))
 
 
-def load(path: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> list[Document]:
+def load(
+    path: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES
+) -> list[Document]:
     """All documents in a file (``-`` is standard input)."""
     data = _read_bytes(path, max_bytes)
     try:
@@ -67,10 +69,10 @@ def load(path: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -
         raise InputError("empty document", path=path)
     is_json = path.endswith(".json") or (not path.endswith(SUFFIXES) and text.lstrip()[:1] in "{[")
     if is_json:
-        return parse_json(text, path, max_depth)
+        return parse_json(text, path, max_depth, max_values)
     from .yaml import parse_yaml  # PyYAML costs a JSON-only run 25 ms of start-up
 
-    return parse_yaml(text, path, max_depth)
+    return parse_yaml(text, path, max_depth, max_values=max_values)
 
 
 def _read_bytes(path: str, max_bytes: int) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...errors import InputError
 from ..pointers import escape as _escape
-from .model import MAX_DEPTH, Document, with_ancestors
+from .model import MAX_DEPTH, MAX_VALUES, Document, with_ancestors
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 # Surrogate escapes, a pair taken whole (json.dumps writes astral characters as pairs): any match
@@ -40,7 +40,7 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Document]:
+def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES) -> list[Document]:
     """Parse first (C speed), check the depth and surrogates, and map lines only when asked."""
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
@@ -63,9 +63,27 @@ def parse_json(text: str, path: str, max_depth: int = MAX_DEPTH) -> list[Documen
     if text.count("{") + text.count("[") > max_depth and depth_exceeds(data, max_depth):
         _json_lines(text, path, max_depth)
         raise InputError(f"nested deeper than {max_depth} levels (--max-depth)", path=path)
+    if text.count(",") >= max_values and values_exceed(data, max_values):  # n values need n - 1 commas
+        raise InputError(f"more than {max_values} values (--max-values)", path=path)
     if "\\u" in text and _lone_surrogate_escape(text):
         _reject_lone_surrogates(data, path)
     return [Document(path, 1, data, find_lines=lambda wanted: _json_lines(text, path, max_depth, wanted)[0])]
+
+
+def values_exceed(data: Any, limit: int) -> bool:
+    """Whether the document holds more than ``limit`` values (containers and what they hold)."""
+    level = [data] if type(data) is dict or type(data) is list else []
+    count = 1
+    while level:
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            count += len(children)
+            below.extend([c for c in children if type(c) is dict or type(c) is list])
+        if count > limit:
+            return True
+        level = below
+    return False
 
 
 def depth_exceeds(data: Any, limit: int) -> bool:

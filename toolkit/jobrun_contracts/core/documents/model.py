@@ -8,6 +8,8 @@ from typing import Any
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
+#: Values in one document, at most: bounds what checking it costs (a job spec has a few thousand).
+MAX_VALUES = 1_000_000
 SUFFIXES = (".json", ".yaml", ".yml")
 
 

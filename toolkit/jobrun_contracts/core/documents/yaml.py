@@ -9,7 +9,7 @@ import yaml
 
 from ...errors import InputError
 from ..pointers import escape as _escape
-from .model import MAX_DEPTH, Document
+from .model import MAX_DEPTH, MAX_VALUES, Document
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -47,10 +47,16 @@ if getattr(yaml, "__with_libyaml__", False):
 DEFAULT_LOADER = LOADERS.get("c", PythonLoader)
 
 
-def parse_yaml(text: str, path: str, max_depth: int = MAX_DEPTH, loader: type[Any] | None = None) -> list[Document]:
+def parse_yaml(
+    text: str,
+    path: str,
+    max_depth: int = MAX_DEPTH,
+    loader: type[Any] | None = None,
+    max_values: int = MAX_VALUES,
+) -> list[Document]:
     parser = (loader or DEFAULT_LOADER)(text)
     documents: list[Document] = []
-    budget = [max(100_000, len(text) * 2)]  # nodes after alias expansion
+    budget = [min(max_values, max(100_000, len(text) * 2))]  # nodes after alias expansion
     try:
         index = 0
         while parser.check_node():
@@ -114,7 +120,9 @@ def _check_node(node: yaml.Node, path: str, depth: int, budget: list[int], activ
     line = node.start_mark.line + 1
     budget[0] -= 1
     if budget[0] < 0:
-        raise InputError("aliases expand to too many values (an alias bomb?)", path=path, line=line)
+        raise InputError(
+            "too many values (--max-values), counting what aliases expand to: an alias bomb?", path=path, line=line
+        )
     if node.tag not in _PLAIN_TAGS and not (node.tag == "tag:yaml.org,2002:merge"):
         raise InputError(f"YAML tag '{node.tag}' is not allowed: job specs are plain data", path=path, line=line)
     if isinstance(node, yaml.ScalarNode):
