@@ -358,3 +358,19 @@ def test_a_document_with_too_many_values_is_refused_before_it_is_checked(tmp_pat
     assert refused.output.startswith(str(path)) and "error: " in refused.output and "(--max-values)" in refused.output
     accepted = CliRunner().invoke(cli, ["validate", "--api", "aws-emr-serverless", "--max-values", "40", str(path)])
     assert accepted.exit_code == 0, accepted.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder: the refusal cannot be produced as root")
+def test_a_folder_that_cannot_be_listed_is_one_line(run: Run, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    (locked / "inner").mkdir(parents=True)
+    (locked / "inner" / "spec.json").write_text(json.dumps(VALID_SPEC))
+    (tmp_path / "good.json").write_text(json.dumps(VALID_SPEC))
+    locked.chmod(0)
+    try:
+        result = run("validate", "--api", "aws-emr-serverless", str(tmp_path))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
+    assert f"{locked}: error: a folder that cannot be listed" in result.stdout
+    assert "1 valid" in result.stdout
