@@ -203,24 +203,11 @@ class SlowClients:
         while not self._stop.wait(TRICKLE_EVERY) and time.monotonic() < deadline:
             still = []
             for sock in self.sockets:
-                try:
-                    if sock.recv(4096) == b"":  # an answer (408, 503) or a close: the server let it go
-                        raise ConnectionResetError
-                except BlockingIOError:
-                    pass
-                except OSError:
+                if _still_open(sock):
+                    still.append(sock)
+                else:
                     self.closed_by_server += 1
                     sock.close()
-                    continue
-                try:
-                    sock.send(b"a")
-                except BlockingIOError:
-                    pass
-                except OSError:
-                    self.closed_by_server += 1
-                    sock.close()
-                    continue
-                still.append(sock)
             self.sockets = still
 
     @property
@@ -258,6 +245,24 @@ def measure(s: Settings) -> tuple[list[Phase], Server, int]:
         finally:
             clients.close()
         return phases, server, clients.closed_by_server
+
+
+def _still_open(sock: socket.socket) -> bool:
+    """Read what the server sent (an empty read: it closed, so let go), then trickle one more byte."""
+    try:
+        if sock.recv(4096) == b"":
+            return False
+    except BlockingIOError:
+        pass
+    except OSError:
+        return False
+    try:
+        sock.send(b"a")
+    except BlockingIOError:
+        pass
+    except OSError:
+        return False
+    return True
 
 
 def _ms(seconds: float) -> str:

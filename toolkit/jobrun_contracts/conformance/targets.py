@@ -350,10 +350,8 @@ def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) 
     apis = tuple(apis)
     if any(api in registry.SIGNING_NAME for api in apis):
         require("botocore", "conformance runs against the AWS APIs (their requests are signed)", "conform")
-    if spec in ("builtin", "moto"):
-        given = sorted(k for k, v in options.items() if v and k in ("containers",))
-        if given:
-            raise UsageError(f"--container is for URL targets; {spec} creates its own containers")
+    if spec in ("builtin", "moto") and options.get("containers"):
+        raise UsageError(f"--container is for URL targets; {spec} creates its own containers")
     if spec == "builtin":
         return BuiltinTarget(apis)
     if spec == "moto":
@@ -381,16 +379,3 @@ def _alibaba_credentials() -> Credentials:
     if key and secret:
         return Credentials(key, secret, os.environ.get("ALIBABA_CLOUD_SECURITY_TOKEN"))
     return LOCAL_CREDENTIALS
-
-
-__all__ = [
-    "BuiltinTarget",
-    "Credentials",
-    "InProcessTarget",
-    "MotoTarget",
-    "Target",
-    "Unsupported",
-    "UrlTarget",
-    "emulator_target",
-    "open_target",
-]
