@@ -38,6 +38,6 @@ def spec_dir(tmp_path: Path) -> Path:
     )
     (tmp_path / "bad.json").write_text(
         '{\n  "applicationId": "my_app",\n  "executionRoleArn": "arn:aws:iam::123456789012:role/R",\n'
-        '  "mode": "batch"\n}\n'
+        '  "mode": "batch",\n  "jobDriver": {"sparkSubmit": {"entryPoint": "s3://bucket/job.py"}}\n}\n'
     )
     return tmp_path

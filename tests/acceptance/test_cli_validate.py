@@ -65,8 +65,18 @@ def test_junit_format(run: Run, spec_dir: Path) -> None:
     assert len(failures) == 1 and "/applicationId" in (failures[0].text or "")
 
 
+EKS_SPEC = json.dumps(
+    {
+        "virtualClusterId": "abc",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/JobRole",
+        "releaseLabel": "emr-6.15.0-latest",
+        "jobDriver": {"sparkSubmitJobDriver": {"entryPoint": "s3://bucket/job.py"}},
+    }
+)
+
+
 def test_stdin(run: Run) -> None:
-    result = run("validate", "--api", "aws-emr-containers", "-", stdin='{"virtualClusterId": "abc"}')
+    result = run("validate", "--api", "aws-emr-containers", "-", stdin=EKS_SPEC)
     assert result.returncode == 0, result.stdout
 
 
@@ -76,6 +86,30 @@ def test_wire_mode_requires_the_client_token(run: Run, spec_dir: Path) -> None:
     assert wire.returncode == 1
     (entry,) = json.loads(wire.stdout)["files"]
     assert [(v["pointer"], v["keyword"]) for v in entry["violations"]] == [("/clientToken", "required")]
+
+
+def test_a_guide_constraint_says_so_and_reference_only_leaves_it_out(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "retry.yaml"
+    path.write_text(
+        "applicationId: 00fkr3dqu9a1b20d\n"
+        "executionRoleArn: arn:aws:iam::123456789012:role/JobRole\n"
+        "jobDriver: {sparkSubmit: {entryPoint: s3://bucket/job.py}}\n"
+        "retryPolicy:\n"
+        "  maxAttempts: 11\n"
+    )
+    text = run("validate", str(path))
+    assert text.returncode == 1
+    assert (
+        f"{path}:5: /retryPolicy/maxAttempts: retryPolicy.maxAttempts is 11; the maximum is 10 [maximum]" in text.stdout
+    )
+    assert (
+        "source (the service's guide, not the API reference): EMR Serverless User Guide, Job resiliency" in text.stdout
+    )
+    as_json = run("validate", "--format", "json", str(path))
+    (violation,) = json.loads(as_json.stdout)["files"][0]["violations"]
+    assert (violation["provenance"], violation["rule"]) == ("guide", "retry-max-attempts-at-most-10")
+    assert violation["reference"].endswith("SECTION-jobs-resiliency.xml.html")
+    assert run("validate", "--reference-only", str(path)).returncode == 0
 
 
 def test_response_and_operation(run: Run, tmp_path: Path) -> None:
@@ -172,7 +206,7 @@ def test_junit_of_a_key_with_a_control_character_is_xml_and_names_the_violation(
 @pytest.mark.parametrize("output_format", ["github", "text"])
 def test_a_crafted_file_name_issues_no_workflow_command(run: Run, tmp_path: Path, output_format: str) -> None:
     path = tmp_path / "x\n::warning::pwned%0A::error::y\r.json"
-    path.write_text('{"applicationId": "my_app"}')
+    path.write_text('{"applicationId": "my_app", "jobDriver": {"sparkSubmit": {"entryPoint": "s3://bucket/job.py"}}}')
     result = run("validate", "--api", "aws-emr-serverless", "--format", output_format, str(tmp_path))
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
@@ -295,7 +329,11 @@ def test_violations_past_the_limit_are_counted_not_listed(tmp_path: Path) -> Non
     from jobrun_contracts.cli.main import cli
 
     spec = {f"unknown{i}": 1 for i in range(5000)}
-    spec.update(applicationId="00fabc", executionRoleArn="arn:aws:iam::123456789012:role/r")
+    spec.update(
+        applicationId="00fabc",
+        executionRoleArn="arn:aws:iam::123456789012:role/r",
+        jobDriver={"sparkSubmit": {"entryPoint": "s3://bucket/job.py"}},
+    )
     path = tmp_path / "wide.json"
     path.write_text(json.dumps(spec))
     result = CliRunner().invoke(cli, ["validate", "--max-violations", "7", str(path)])

@@ -21,7 +21,13 @@ DRIVER = {
 
 
 def start(client: Any, workspace: str, **extra: Any) -> str:
-    request = {"name": "etl", "releaseVersion": "esr-3.3.1", "jobDriver": DRIVER, "codeType": "JAR"} | extra
+    request = {
+        "name": "etl",
+        "releaseVersion": "esr-3.3.1",
+        "jobDriver": DRIVER,
+        "codeType": "JAR",
+        "resourceQueueId": "root_queue",
+    } | extra
     return str(client.start_job_run(workspace, models.StartJobRunRequest().from_map(request)).body.job_run_id)
 
 
@@ -87,9 +93,14 @@ def test_errors_surface_through_the_sdk(alibaba: Any, emulator: Emulator) -> Non
     assert (status, code) == (404, "InvalidWorkspaceId.NotFound")
     status, code, message = error_of(alibaba.list_job_runs, workspace, models.ListJobRunsRequest(max_results=101))
     assert (status, code) == (400, "InvalidParameter") and "maxResults" in message
-    bad_state = models.StartJobRunRequest().from_map({"name": "x", "codeType": "PYTHON3"})
+    bad_state = models.StartJobRunRequest().from_map(
+        {"name": "x", "codeType": "PYTHON3", "resourceQueueId": "root_queue", "jobDriver": DRIVER}
+    )
     status, code, message = error_of(alibaba.start_job_run, workspace, bad_state)
     assert (status, code) == (400, "InvalidParameter") and "codeType" in message
+    without_queue = models.StartJobRunRequest().from_map({"name": "x", "codeType": "JAR", "jobDriver": DRIVER})
+    status, code, message = error_of(alibaba.start_job_run, workspace, without_queue)
+    assert status == 400 and "resourceQueueId" in message  # the skill: "queueName: null is not valid"
 
 
 def test_idempotency(alibaba: Any, emulator: Emulator) -> None:

@@ -237,3 +237,39 @@ def test_unknown_members_are_dropped_at_any_depth_before_validation(server: Emul
     assert validate(got, api="aws-emr-serverless", operation="GetJobRun", direction="response", strict=True) == []
     status, refused = _raw(server, "POST", jobruns, {**body, "clientToken": "t2", "jobDriver": {"notADriver": {}}})
     assert status == 400 and "jobDriver" in refused["message"]
+
+
+def test_a_streaming_run_keeps_running_until_it_is_cancelled(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    run_id = start(serverless, app, mode="STREAMING", executionTimeoutMinutes=0)["jobRunId"]
+    emulator.advance(7 * 24 * 3600)  # a week: a streaming query does not end by itself
+    run = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+    assert run["state"] == "RUNNING" and "billedResourceUtilization" not in run
+    serverless.cancel_job_run(applicationId=app, jobRunId=run_id)
+    emulator.advance(60)
+    assert serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]["state"] == "CANCELLED"
+
+
+def test_the_default_execution_timeout_is_12_hours_and_0_is_none() -> None:
+    from jobrun_contracts.emulator.runs import Timings
+
+    emulator = Emulator(timings=Timings(run=2 * 24 * 3600))  # runs that would take two days
+    request = {"executionRoleArn": ROLE, "jobDriver": DRIVER, "clientToken": "t1"}
+    default = emulator.start_run("aws-emr-serverless", request)
+    endless = emulator.start_run("aws-emr-serverless", {**request, "clientToken": "t2", "executionTimeoutMinutes": 0})
+    emulator.advance(720 * 60 - 60)
+    assert emulator.state_of(default) == "RUNNING"
+    emulator.advance(120 + 60)
+    assert emulator.state_of(default) == "CANCELLED"  # cancelled at its timeout, as the service does
+    assert emulator.state_of(endless) == "RUNNING"
+
+
+def test_a_finished_run_carries_billed_and_total_utilisation(serverless: Any, emulator: Emulator) -> None:
+    app = emulator.defaults["aws-emr-serverless"]
+    run_id = start(serverless, app)["jobRunId"]
+    emulator.advance(3600)
+    run = serverless.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+    assert run["state"] == "SUCCESS"
+    total, billed = run["totalResourceUtilization"], run["billedResourceUtilization"]
+    assert billed["vCPUHour"] >= total["vCPUHour"] > 0 and billed["vCPUHour"] >= round(4 / 60, 3)
+    assert billed["memoryGBHour"] >= total["memoryGBHour"]

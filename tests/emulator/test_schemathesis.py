@@ -19,8 +19,9 @@ driver; docs/openapi.md "Rules the schemas don't state").
 
 Aiming: a drawn container id names no container, so the emulator would answer 404 before any
 operation logic, and an accepted invalid body would hide behind it. Most cases (9 in 10) are aimed:
-path parameters are replaced by the default container and a run the test started, and an EMR
-StartJobRun gets the members a run needs. A parameter a negative case broke is never replaced.
+path parameters are replaced by the default container, a run the test started and (EMR on EKS) a
+job template it created, and an EMR StartJobRun gets the members a run needs. A parameter a
+negative case broke is never replaced.
 
 Generation cost: Hypothesis's regex strategy adds a class range one code point at a time, so the
 three classes that span most of Unicode (AWS ``UriString``, ``Arn``, ...) cost about 7 s each time a
@@ -193,6 +194,8 @@ class Target:
         self.session = requests.Session()
         self.aims = {registry.CONTAINER_PARAMETER[api]: self.server.defaults[api]}
         self.aims[_run_id_wire_name(api)] = self.start_a_run()
+        if any(op.name == "CreateJobTemplate" for op in registry.operations(api)):  # EMR on EKS job templates
+            self.aims["templateId"] = self.create_a_template()
         self.needs = {k: v for k, v in self.seed().items() if k in RUN_NEEDS} if api.startswith("aws-") else {}
 
     def start_a_run(self) -> str:
@@ -203,6 +206,14 @@ class Target:
         response = requests.request(**_as_requests(codec.encode(operation, instance, "emulator"), self.server.url))
         assert response.status_code == operation.status, response.text
         return str(response.json()[registry.RUN_ID[self.api]])
+
+    def create_a_template(self) -> str:
+        operation = registry.operation(self.api, "CreateJobTemplate")
+        name = fixtures.names(self.api, "CreateJobTemplate", "valid")[0]
+        instance = {**fixtures.instance(self.api, "CreateJobTemplate", name), "clientToken": "schemathesis-template"}
+        response = requests.request(**_as_requests(codec.encode(operation, instance, "emulator"), self.server.url))
+        assert response.status_code == operation.status, response.text
+        return str(response.json()["id"])
 
     def seed(self) -> dict[str, Any]:
         """A valid StartJobRun fixture that needs no job template."""

@@ -77,11 +77,20 @@ def test_patterns_compile_in_both_dialects() -> None:
         assert compiled.rust.startswith("^(?:") and compiled.rust.endswith(")$")
 
 
+#: Beyond the four job-run operations: EMR on EKS's job templates, the source of StartJobRun's jobTemplateId.
+TEMPLATE_OPERATIONS = {
+    "aws-emr-containers": {"CreateJobTemplate", "DescribeJobTemplate", "ListJobTemplates", "DeleteJobTemplate"},
+}
+
+
 @pytest.mark.parametrize("api", APIS)
-def test_each_api_has_its_four_operations(api: str) -> None:
+def test_each_api_has_its_four_job_run_operations(api: str) -> None:
     names = [op.name for op in operations(api)]
-    assert len(names) == 4
-    assert names[0] == "StartJobRun" and names[-1] == "CancelJobRun"
+    runs = [name for name in names if name.endswith("JobRun") or name.endswith("JobRuns")]
+    assert len(runs) == 4
+    assert runs[0] == "StartJobRun" and runs[-1] == "CancelJobRun"
+    assert names[0] == "StartJobRun"
+    assert set(names) - set(runs) == TEMPLATE_OPERATIONS.get(api, set())
     for name in names:
         assert schema(api, name, "request")["x-direction"] == "request"
         assert schema(api, name, "response")["x-direction"] == "response"

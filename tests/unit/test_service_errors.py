@@ -5,7 +5,12 @@ from __future__ import annotations
 from jobrun_contracts import alibaba_error, aws_error, aws_validation_message, validate
 
 API = "aws-emr-serverless"
-BASE = {"applicationId": "00fkr3dqu9a1b20d", "executionRoleArn": "arn:aws:iam::123456789012:role/JobRole"}
+DRIVER = {"sparkSubmit": {"entryPoint": "s3://bucket/job.py"}}
+BASE = {
+    "applicationId": "00fkr3dqu9a1b20d",
+    "executionRoleArn": "arn:aws:iam::123456789012:role/JobRole",
+    "jobDriver": DRIVER,
+}
 
 
 def test_single_aws_validation_error() -> None:
@@ -17,7 +22,7 @@ def test_single_aws_validation_error() -> None:
 
 
 def test_several_aws_errors_are_counted_and_joined() -> None:
-    violations = validate({"applicationId": "x" * 65, "mode": "batch"}, api=API, wire=True)
+    violations = validate({"applicationId": "x" * 65, "mode": "batch", "jobDriver": DRIVER}, api=API, wire=True)
     error = aws_error(violations)
     assert error is not None and (error.status, error.code) == (400, "ValidationException")
     assert error.message.startswith("4 validation errors detected: ")
@@ -59,6 +64,13 @@ def test_alibaba_codes() -> None:
     missing = alibaba_error(validate({}, api=api))
     assert missing is not None and (missing.status, missing.code) == (400, "MissingParameter")
     assert "'workspaceId'" in missing.message
-    invalid = alibaba_error(validate({"workspaceId": "w-1", "codeType": "jar"}, api=api))
+    spec = {
+        "workspaceId": "w-1",
+        "name": "spark_job_name",
+        "resourceQueueId": "root_queue",
+        "jobDriver": {"sparkSubmit": {"entryPoint": "oss://bucket/job.jar"}},
+        "codeType": "jar",
+    }
+    invalid = alibaba_error(validate(spec, api=api))
     assert invalid is not None and invalid.code == "InvalidParameter" and "'codeType'" in invalid.message
     assert alibaba_error([]) is None

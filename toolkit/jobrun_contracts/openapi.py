@@ -71,12 +71,21 @@ _AWS_ERROR = {
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _TOP_LEVEL = {"$schema", "$id", "$defs", "title", "type", "properties", "required", "additionalProperties"}
 _NOT_SCHEMAS = {"enum", "const", "required", "examples", "default"}
+#: A condition between members (EMR on EKS: without a job template, a role, a release and a driver)
+#: goes into the body's schema when every member it names travels in the body.
+_CONDITIONS = {"if", "then", "else"}
 _SCHEMA_MAPS = {"properties", "patternProperties", "dependentSchemas", "$defs"}
 _NO_PLACE = {"$id", "$schema", "$anchor", "$dynamicRef", "$dynamicAnchor"}
 #: Where a request object is open although its schema closes it: the wire drops unknown members.
 UNKNOWN_MEMBERS = "x-unknown-members"
 #: The suffix of a shape's request-side copy, when opening its objects changes it.
 REQUEST_SUFFIX = ".request"
+
+
+def _body_only_conditions(op: Operation, request: dict[str, Any]) -> bool:
+    named = {name for keyword in _CONDITIONS for name in request.get(keyword, {}).get("required", ())}
+    body = {f.name for f in op.fields if f.location == "body" and f.name == f.wire_name}
+    return all(set(request.get(keyword, {})) <= {"required"} for keyword in _CONDITIONS) and named <= body
 
 
 def openapi_document(api: str, server_url: str | None = None) -> dict[str, Any]:
@@ -142,6 +151,8 @@ class _Builder:
         request = registry.schema(self.api, op.name, "request")
         response = registry.schema(self.api, op.name, "response")
         unknown = set(request) - _TOP_LEVEL - {k for k in request if k.startswith("x-")}
+        if _body_only_conditions(op, request):
+            unknown -= _CONDITIONS
         if unknown:  # a keyword across members cannot be split between parameters and body
             raise SchemaError(f"{self.api} {op.name}: top-level {', '.join(sorted(unknown))} has no OpenAPI place")
         base = request["$id"]
@@ -207,7 +218,7 @@ class _Builder:
         required = [f.wire_name for f in fields if f.required]
         if required:
             schema["required"] = required
-        schema.update((k, copy.deepcopy(v)) for k, v in request.items() if k.startswith("x-"))
+        schema.update((k, copy.deepcopy(v)) for k, v in request.items() if k.startswith("x-") or k in _CONDITIONS)
         if request.get("additionalProperties") is False:
             schema[UNKNOWN_MEMBERS] = "ignored"
         elif "additionalProperties" in request:

@@ -9,7 +9,8 @@ usage error rather than a traceback on every item.
 Under pytest-xdist every worker is its own session, so clauses spread over the workers and each
 worker opens its own target (for ``builtin``, its own emulator).
 No secret reaches the output: a target URL with credentials is a usage error (shown without them),
-and failure text passes through the runner's scrubber with every secret the target knows of. A
+and failure text passes through the runner's scrubber with every secret the target knows of and
+every sensitive value (``x-sensitive``) the clause's requests and responses carried. A
 target that answers nothing, several clauses in a row, ends the session with one line.
 """
 
@@ -117,6 +118,7 @@ class ClauseItem(pytest.Item):
         self.clause = clause
         self.add_marker(pytest.mark.jobrun_contract)
         self.result: ClauseResult | None = None
+        self._secrets: list[str] = []  # the clause's sensitive values (and the target's secrets), never shown
 
     def runtest(self) -> None:
         from .conformance import ClauseRun
@@ -132,7 +134,10 @@ class ClauseItem(pytest.Item):
         except UsageError as error:  # e.g. moto not installed: one line for the session, not one per item
             pytest.exit(f"jobrun-contracts: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         runner = ClauseRun(self.clause, target, settings)
-        self.result = runner.run()
+        try:
+            self.result = runner.run()
+        finally:
+            self._secrets = runner.secrets()
         health = config.stash.setdefault(_HEALTH, Health(settings.dead_after))
         down = health.after(runner)
         if down:  # waiting out the timeout on every remaining item would say nothing more
@@ -160,11 +165,12 @@ class ClauseItem(pytest.Item):
         return self._scrubbed("\n".join(lines))
 
     def _scrubbed(self, text: str) -> str:
-        """Failure text with every secret the session's target knows of replaced (and what looks like one)."""
+        """Failure text with every secret the session's target knows of, and every sensitive value the
+        clause carried, replaced (and what looks like a secret)."""
         from .conformance.runner import scrub
 
         target = self.config.stash.get(_TARGET, None)
-        return scrub(text, target.secrets() if target is not None else ())
+        return scrub(text, [*(target.secrets() if target is not None else ()), *self._secrets])
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return self.clause.origin, None, self.clause.node_id

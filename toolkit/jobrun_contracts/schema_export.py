@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from .core import registry, resources
+from .core import registry, service_rules
 from .core.patterns import portable
 from .core.registry import Direction
 from .core.shapes import required_members
@@ -42,7 +42,7 @@ def single_file_schema(
         raise UsageError(f"unknown dialect {dialect!r}: choose from {', '.join(DIALECTS)}")
     registry.operation(api, operation)
     root = copy.deepcopy(registry.schema(api, operation, direction))
-    shapes = resources.schema_document(api, "shapes.json")["$defs"]
+    shapes = service_rules.document(api, "shapes.json")["$defs"]
     if direction == "request" and "required" in root:
         kept = required_members(root, wire=wire)
         root["required"] = [name for name in root["required"] if name in kept]

@@ -1,13 +1,14 @@
 """Hypothesis strategies for the job-run APIs, derived from the schemas.
 
 ``requests`` and ``responses`` draw valid values; ``invalid_requests`` draws values that break
-exactly one documented constraint, with the pointer and keyword the validator must report.
+exactly one documented constraint, with the pointer and keyword the validator must report;
+``template_run_requests`` draws EMR on EKS StartJobRun requests that run from a given job template.
 They are ordinary strategies: compose them, use them under ``@given``, seed them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -24,7 +25,7 @@ from .generation.compiler import SchemaCompiler
 from .generation.consistency import fixer
 from .generation.realistic import USUAL, providers
 
-__all__ = ["draw_into", "examples", "invalid_requests", "requests", "responses"]
+__all__ = ["draw_into", "examples", "invalid_requests", "requests", "responses", "template_run_requests"]
 
 
 @cache
@@ -47,6 +48,22 @@ def responses(api: str, operation: str = "StartJobRun", *, realistic: bool = Tru
     raw = SchemaCompiler(api, "response", wire=False, provider=provider, usual=usual).root(operation)
     check = validator_for(api, operation, "response", strict=True)
     return raw.map(fixer(api, operation)).filter(check.is_valid)
+
+
+def template_run_requests(
+    template: Mapping[str, Any],
+    template_id: str | None = None,
+    *,
+    virtual_cluster_id: str | None = None,
+    wire: bool = False,
+) -> SearchStrategy[dict[str, Any]]:
+    """EMR on EKS StartJobRun requests that run from ``template`` (a CreateJobTemplate input, a
+    DescribeJobTemplate output, or its ``jobTemplateData``): they name ``template_id`` (drawn when not
+    given), give every required parameter and values that fit where the template uses them, and
+    nothing the template holds; the job-template rules accept each one (``core.job_templates.merge``)."""
+    from .generation.template_runs import template_run_requests as build
+
+    return build(template, template_id, virtual_cluster_id=virtual_cluster_id, wire=wire)
 
 
 def examples(strategy: SearchStrategy[Any], count: int, seed: int = 0) -> list[Any]:

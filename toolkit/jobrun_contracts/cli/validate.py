@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import click
 
@@ -34,6 +34,12 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
     "--strict/--lenient",
     default=None,
     help="Unknown fields are errors (default for requests) or are ignored (default for responses).",
+)
+@click.option(
+    "--reference-only",
+    is_flag=True,
+    help="Check the API reference's constraints alone: leave out what the services' own guides and "
+    "observed responses add or relax (schemas/service-rules.json; see docs/schemas.md).",
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
@@ -67,6 +73,7 @@ def validate_command(
     response: bool,
     wire: bool,
     strict: bool | None,
+    reference_only: bool,
     output_format: str,
     max_bytes: int,
     max_depth: int,
@@ -89,7 +96,8 @@ def validate_command(
     files = _documents.expand(list(paths), excludes)
     click.echo(report.start(), nl=False)
     limits = (max_bytes, max_depth, max_values)
-    checks = _check(files, api, operation, direction, wire, strict, limits, max_violations)
+    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations)
+    checks = _check(files, api, checking, limits)
     for result in checks:
         chunk = report.add(result)
         if chunk:
@@ -101,15 +109,20 @@ def validate_command(
     raise SystemExit(EXIT_INVALID if totals.invalid else EXIT_ERROR if totals.errors else EXIT_OK)
 
 
+@dataclass(frozen=True)
+class _Checking:
+    """How each document is checked: the command's options, once."""
+
+    operation: str
+    direction: Direction
+    wire: bool
+    strict: bool | None
+    reference_only: bool
+    max_violations: int = 100
+
+
 def _check(
-    files: Iterator[str],
-    api: str | None,
-    operation: str,
-    direction: Direction,
-    wire: bool,
-    strict: bool | None,
-    limits: tuple[int, int, int],
-    max_violations: int,
+    files: Iterator[str], api: str | None, checking: _Checking, limits: tuple[int, int, int]
 ) -> Iterator[DocumentResult]:
     for path in files:
         try:
@@ -118,19 +131,12 @@ def _check(
             yield DocumentResult(path, None, error=error.reason, error_line=error.line)
             continue
         for document in documents:
-            yield _result(document, api, operation, direction, wire, strict, max_violations)
+            yield _result(document, api, checking)
 
 
-def _result(
-    document: _documents.Document,
-    api: str | None,
-    operation: str,
-    direction: Direction,
-    wire: bool,
-    strict: bool | None,
-    max_violations: int = 100,
-) -> DocumentResult:
+def _result(document: _documents.Document, api: str | None, checking: _Checking) -> DocumentResult:
     """One document checked; lines are looked up for its violations only, and the document is not kept."""
+    operation, direction = checking.operation, checking.direction
     result = DocumentResult(document.path, document.index, direction=direction)
     named = registry.detect_api(document.data)
     result.api = api or named
@@ -143,8 +149,15 @@ def _result(
         member = registry.CONTAINER_PARAMETER[named]
         result.notes = (f"the document names {member}, which is {named}'s: is --api {api} right?",)
     try:
-        checker = validator_for(result.api, operation, direction, wire=wire, strict=strict)
-        result.violations, total = checker.first_violations(document.data, max_violations)
+        checker = validator_for(
+            result.api,
+            operation,
+            direction,
+            wire=checking.wire,
+            strict=checking.strict,
+            reference_only=checking.reference_only,
+        )
+        result.violations, total = checker.first_violations(document.data, checking.max_violations)
         result.omitted = total - len(result.violations)
     except JobrunContractsError as error:
         result.error = str(error)

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import pointers as _pointers
+from ..core import sensitive as _sensitive
 from ..core.formats import timestamp_seconds
 from ..core.lifecycle import LIFECYCLES
+from ..errors import JobrunContractsError
 from ..wire.messages import HttpResponse
 from .clauses import Scope
 
@@ -208,9 +210,21 @@ def error_of(api: str, response: HttpResponse, body: Any) -> tuple[str | None, s
     return (str(code) if code else None), None
 
 
-def invalid_expectation(api: str, expected: Mapping[str, str]) -> dict[str, Any]:
-    """What a refusal of a request breaking ``expected`` looks like on this API."""
-    names = [p for p in expected["pointer"].split("/")[1:] if not p.isdigit()]
+def invalid_expectation(api: str, expected: Mapping[str, str], operation: str | None = None) -> dict[str, Any]:
+    """What a refusal of a request breaking ``expected`` looks like on this API.
+
+    The message must name the field; on AWS a map's value is named by the map (AWS reports it at
+    the map's path, docs/service-errors.md), which needs the ``operation`` to tell.
+    """
+    pointer = expected["pointer"]
+    if operation is not None and api != "alibaba-emr-serverless-spark":
+        try:
+            place = _sensitive.at(api, operation, "request", pointer)
+        except JobrunContractsError:  # an operation the catalogue does not know: name the field as the pointer does
+            place = None
+        if place is not None and place.map_pointer is not None and expected.get("keyword") != "required":
+            pointer = place.map_pointer
+    names = [p for p in pointer.split("/")[1:] if not p.isdigit()]
     expectation: dict[str, Any] = {"status": 400}
     if names:
         expectation["names_field"] = _pointers.unescape(names[-1])

@@ -22,19 +22,15 @@ _START = "StartJobRun"
 
 def fixture_clauses(api: str) -> list[Clause]:
     clauses = []
-    seed_fixture = _seed_fixture(api)
-    run_id = registry.RUN_ID[api]
     for operation in registry.operations(api):
-        needs_run = operation.name not in (_START, "ListJobRuns")
         for name in _fixtures.names(api, operation.name, "valid") + _fixtures.names(api, operation.name, "invalid"):
             expected = _fixtures.expected(api, operation.name, name)
             steps: list[dict[str, Any]] = []
             request: dict[str, Any] = {"fixture": name}
-            if needs_run and (expected is None or expected["pointer"].split("/")[1] != run_id):
-                steps.append(
-                    {"name": "seed", "call": _START, "request": {"fixture": seed_fixture}, "expect": {"status": 200}}
-                )
-                request["with"] = {run_id: f"${{seed.response.{run_id}}}"}
+            seed = _seed(api, operation.name, _fixtures.instance(api, operation.name, name), expected)
+            if seed is not None:
+                steps.append(seed[0])
+                request["with"] = seed[1]
             if operation.name == "ListJobRuns" and expected is None:
                 request["without"] = ["nextToken"]  # a token from another service's listing is never valid here
             if expected is None:
@@ -43,7 +39,7 @@ def fixture_clauses(api: str) -> list[Clause]:
             else:
                 from .expectations import invalid_expectation
 
-                expect = invalid_expectation(api, expected)
+                expect = invalid_expectation(api, expected, operation.name)
                 summary = f"The invalid fixture {name} is refused as a validation error naming its field"
             steps.append({"name": "replay", "call": operation.name, "request": request, "expect": expect})
             stem = name.replace("/", "-").removesuffix(".json")
@@ -61,6 +57,46 @@ def fixture_clauses(api: str) -> list[Clause]:
                 )
             )
     return clauses
+
+
+#: Operations whose fixtures need nothing on the target but the container.
+_UNSEEDED = (_START, "ListJobRuns", "CreateJobTemplate", "ListJobTemplates")
+#: Operations whose fixtures name an EMR on EKS job template (by ``id``).
+_NAME_A_TEMPLATE = ("DescribeJobTemplate", "DeleteJobTemplate")
+
+
+def _seed(
+    api: str, operation: str, instance: Mapping[str, Any], expected: Mapping[str, str] | None
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The step that makes what a fixture names on the target (a run, a job template), and the members
+    that then name it; None when the fixture names nothing, or when the name is the field under test."""
+    if operation in _NAME_A_TEMPLATE or (operation == _START and expected is None and "jobTemplateId" in instance):
+        fixture = _template_fixture(api, instance if operation == _START else None)
+        if fixture is None:
+            return None
+        call, member, answer = "CreateJobTemplate", ("id" if operation in _NAME_A_TEMPLATE else "jobTemplateId"), "id"
+    elif operation in _UNSEEDED:
+        return None
+    else:
+        call, fixture, member = _START, _seed_fixture(api), registry.RUN_ID[api]
+        answer = member
+    if expected is not None and expected["pointer"].split("/")[1] == member:
+        return None
+    step = {"name": "seed", "call": call, "request": {"fixture": fixture}, "expect": {"status": 200}}
+    return step, {member: f"${{seed.response.{answer}}}"}
+
+
+def _template_fixture(api: str, run: Mapping[str, Any] | None = None) -> str | None:
+    """A valid CreateJobTemplate fixture (one a StartJobRun ``run`` fits, when given), or None."""
+    if "CreateJobTemplate" not in {op.name for op in registry.operations(api)}:
+        return None
+    from ..core.job_templates import merge
+
+    for name in _fixtures.names(api, "CreateJobTemplate", "valid"):
+        template = _fixtures.instance(api, "CreateJobTemplate", name)
+        if run is None or merge(template, run).ok:
+            return name
+    return None
 
 
 def _seed_fixture(api: str) -> str:
@@ -104,12 +140,10 @@ def fuzz_clauses(api: str, count: int) -> list[Clause]:
         )
     for operation in registry.operations(api):
         # The target's container, so that only the broken field is wrong.
-        fuzz = {
-            "name": "generated",
-            "fuzz_invalid": operation.name,
-            "count": count,
-            "with": {registry.CONTAINER_PARAMETER[api]: "${container}"},
-        }
+        fuzz: dict[str, Any] = {"name": "generated", "fuzz_invalid": operation.name, "count": count}
+        container = registry.CONTAINER_PARAMETER[api]
+        if any(f.name == container for f in operation.fields):  # EMR on EKS job templates live in no container
+            fuzz["with"] = {container: "${container}"}
         clauses.append(
             Clause(
                 api=api,
@@ -149,9 +183,9 @@ def _invalid_examples(
 def _skip_reason(api: str, operation: str, name: str, expected: Mapping[str, str] | None) -> str | None:
     instance = _fixtures.instance(api, operation, name)
     if expected is None:
-        if "jobTemplateId" in instance:
+        if "jobTemplateId" in instance and _template_fixture(api, instance) is None:
             template = instance["jobTemplateId"]
-            return f"needs job template {template} on the target; job templates are outside these contracts"
+            return f"needs job template {template} on the target, and no CreateJobTemplate fixture fits it"
         return None
     return unexpressible(api, operation, instance, expected)
 

@@ -8,8 +8,13 @@ JSON) fails it with evidence, and the run goes on.
 Evidence is kept small and safe as it is taken: a clause keeps its last exchanges only, each body
 cut to a few kilobytes, and every secret the target knows of (key ids, secret keys, session
 tokens, the signatures of its requests) is replaced wherever it shows up, in headers, bodies and
-reasons alike, as are the patterns that give one away (``Signature=``, ``Credential=``...). What a
-response costs to judge is bounded too (:attr:`Settings.max_body`, :attr:`Settings.max_values`).
+reasons alike, as are the patterns that give one away (``Signature=``, ``Credential=``...). So is
+every value a clause's requests and responses carry under a shape the service marks sensitive
+(``x-sensitive``: entry points, their arguments, ``sparkSubmitParameters``, configuration
+properties): bodies are shown with those values replaced (``core.sensitive``), and the values
+themselves, 4 characters or longer, are replaced wherever else they show up (a quote cut short
+with ``…`` too, from its first 8 characters). What a response costs to judge is bounded too
+(:attr:`Settings.max_body`, :attr:`Settings.max_values`).
 A target that answers nothing at all, :attr:`Settings.dead_after` clauses in a row, stops the run
 (:attr:`Report.stopped`), as does Ctrl-C (:attr:`Report.interrupted`): the report then holds what
 was known.
@@ -28,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..core import fixtures, registry
+from ..core import fixtures, registry, sensitive
 from ..core.validation import validator_for
 from ..errors import JobrunContractsError, TargetError
 from ..transports.http import NoAnswer
@@ -50,6 +55,7 @@ _REDACTED_HEADERS = (
 _KEPT_EXCHANGES = 2  # what a report shows of a clause: its last exchanges
 _BODY_LIMIT = 4000  # bytes of a body kept as evidence
 REDACTED = "<redacted>"
+_CUT, _CUT_HEAD = "…", 8  # how a quote cut short ends, and the start of a secret that gives it away
 #: What gives a secret away whoever's it is: signatures and credentials in headers or query strings
 #: (an error message may quote them), access key ids by their shape, and a URL's userinfo.
 _PATTERNS = (
@@ -100,10 +106,17 @@ class Exchange:
             data["problem"] = self.problem
         return data
 
-    def kept(self, secrets: Iterable[str]) -> Exchange:
-        """This exchange as evidence: secrets replaced everywhere, credential headers redacted, bodies cut."""
+    def kept(self, secrets: Iterable[str], api: str | None = None) -> Exchange:
+        """This exchange as evidence: secrets replaced everywhere, credential headers redacted, bodies cut.
+
+        With ``api``, the request body and a successful response's body are shown with their
+        sensitive values replaced, as the operation's schemas mark them.
+        """
         known = _variants(secrets)
-        request_body, request_cut = _cut(self.request.body, known)
+        request_body = self.request.body
+        if api is not None:
+            request_body = _hide_sensitive(request_body, api, self.operation, "request")
+        request_body, request_cut = _cut(request_body, known)
         request = HttpRequest(
             self.request.method,
             _scrub(self.request.target, known),
@@ -112,7 +125,10 @@ class Exchange:
         )
         response, response_cut = None, 0
         if self.response is not None:
-            response_body, response_cut = _cut(self.response.body, known)
+            response_body = self.response.body
+            if api is not None and 200 <= self.response.status < 300:
+                response_body = _hide_sensitive(response_body, api, self.operation, "response")
+            response_body, response_cut = _cut(response_body, known)
             response = HttpResponse(self.response.status, _scrub_headers(self.response.headers, known), response_body)
         problem = _scrub(self.problem, known) if self.problem else self.problem
         omitted = (self.omitted[0] + request_cut, self.omitted[1] + response_cut)
@@ -186,8 +202,26 @@ def _scrub(text: str, known: tuple[str, ...]) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, REDACTED)
+    if _CUT in text:
+        text = _scrub_cut(text, known)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    return text
+
+
+def _scrub_cut(text: str, known: tuple[str, ...]) -> str:
+    """A secret quoted cut short (its start, then ``…``, as a reason quotes a long value) is replaced too."""
+    for secret in known:
+        head = secret[:_CUT_HEAD]
+        if len(secret) <= _CUT_HEAD or head not in text:
+            continue
+        cut = text.find(_CUT)
+        while cut != -1:
+            start = text.rfind(head, 0, cut)
+            if start != -1 and secret.startswith(text[start:cut]):
+                text = text[:start] + REDACTED + text[cut:]
+                cut = start + len(REDACTED)
+            cut = text.find(_CUT, cut + 1)
     return text
 
 
@@ -200,11 +234,32 @@ def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
         escaped = json.dumps(secret)[1:-1]
         found |= {secret, escaped, escaped.replace("/", "\\/"), urllib.parse.quote(secret, safe="")}
         found |= {json.dumps(secret, ensure_ascii=False)[1:-1]}
+        found |= {json.dumps(json.dumps(secret, ensure_ascii=False)[1:-1], ensure_ascii=False)[1:-1]}  # quoted twice
     return tuple(sorted(found, key=len, reverse=True))
 
 
 def _scrub_headers(headers: Mapping[str, str], known: tuple[str, ...]) -> dict[str, str]:
     return {_scrub(name, known): _scrub(value, known) for name, value in redact(headers).items()}
+
+
+_PARSE_LIMIT = 1 << 20
+
+
+def _hide_sensitive(body: bytes, api: str, operation: str, direction: registry.Direction) -> bytes:
+    """A JSON body with the values under sensitive shapes replaced; any other body as it is.
+
+    A body past ``_PARSE_LIMIT`` is not parsed for this (evidence keeps its first kilobytes, and
+    the values this run sent are scrubbed from them anyway): a hostile target's 16 MB answers must
+    not cost a parse each.
+    """
+    try:
+        if not body.strip() or len(body) > _PARSE_LIMIT or not sensitive.root(api, operation, direction).holds:
+            return body
+        parsed = json.loads(body)
+        shown = sensitive.redact(parsed, api, operation, direction)
+    except (ValueError, RecursionError, JobrunContractsError):  # not JSON, or an operation we do not know
+        return body
+    return body if shown is parsed else json.dumps(shown, ensure_ascii=False).encode()
 
 
 def _cut(body: bytes, known: tuple[str, ...]) -> tuple[bytes, int]:
@@ -282,6 +337,7 @@ class ClauseRun:
         self.requests = 0
         self.answered = False  # the target answered at least one request of this clause
         self.unanswered: NoAnswer | None = None  # why a request (or the preparation) got no answer at all
+        self._sensitive: dict[str, None] = {}  # values the clause's messages carried under sensitive shapes
         self._deadline = 0.0
         self._run_end = run_end  # monotonic end of the whole run, if it has one
 
@@ -289,8 +345,19 @@ class ClauseRun:
         began = time.perf_counter()
         outcome, reason = self._outcome()
         kept = self.exchanges[-_KEPT_EXCHANGES:]  # already scrubbed and cut, as each was taken
-        reason = scrub(reason, self.target.secrets())
+        reason = scrub(reason, self.secrets())
         return ClauseResult(self.clause, outcome, reason, kept, time.perf_counter() - began)
+
+    def secrets(self) -> list[str]:
+        """What no output may show: the target's secrets, and the sensitive values this clause sent or received."""
+        return [*self.target.secrets(), *self._sensitive]
+
+    def _note_sensitive(self, operation: str, direction: registry.Direction, instance: Any) -> None:
+        try:
+            found = sensitive.sensitive_values(instance, self.api, operation, direction)
+        except JobrunContractsError:  # an operation the catalogue does not know: nothing is marked in it
+            return
+        self._sensitive.update(dict.fromkeys(found))
 
     def _outcome(self) -> tuple[Outcome, str]:
         self._deadline = time.monotonic() + self.settings.clause_timeout
@@ -398,7 +465,7 @@ class ClauseRun:
             seen.states = observed_states
             scope.values["this"] = {"request": instance, "response": seen.body, "status": seen.status}
             failures = check(expect, seen, scope, self.api)
-            if not failures or poll is None:
+            if not failures or poll is None or seen.schema_problem:  # a malformed answer is never "not yet"
                 break
             within, every = float(poll["within"]), float(poll.get("every", 5))
             if waited + every > within:
@@ -458,7 +525,7 @@ class ClauseRun:
                 if field_name != expected["pointer"].split("/")[1]:
                     request[field_name] = scope.render(value)
             seen = self._exchange(name, operation, request)
-            failures = check(invalid_expectation(self.api, expected), seen, scope, self.api)
+            failures = check(invalid_expectation(self.api, expected, operation), seen, scope, self.api)
             if failures:
                 what = f"{expected['keyword']} at {expected['pointer']}"
                 raise _Failed(
@@ -471,6 +538,7 @@ class ClauseRun:
         if time.monotonic() > self._deadline:
             raise _Failed(self._out_of_time())
         operation = registry.operation(self.api, operation_name)
+        self._note_sensitive(operation_name, "request", instance)
         request = codec.encode(operation, instance, self.target.host)
         exchange = Exchange(step, operation_name, request)
         self.exchanges.append(exchange)
@@ -489,7 +557,7 @@ class ClauseRun:
             exchange.response = response
             return self._observe(exchange, operation_name, response)
         finally:  # keep it small and safe now, not when the run ends: memory stays flat whatever the bodies
-            self.exchanges[-1] = exchange.kept(self.target.secrets())
+            self.exchanges[-1] = exchange.kept(self.secrets(), self.api)
             del self.exchanges[:-_KEPT_EXCHANGES]
 
     def _observe(self, exchange: Exchange, operation: str, response: HttpResponse) -> Observed:
@@ -520,6 +588,7 @@ class ClauseRun:
         if 200 <= response.status < 300:
             if not isinstance(body, dict):
                 raise _Failed(f"{exchange.step}: status {response.status} without a JSON object body")
+            self._note_sensitive(operation, "response", body)
             try:
                 violations = validator_for(self.api, operation, "response").validate(body)
             except JobrunContractsError as error:
@@ -578,7 +647,8 @@ def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope:
         instance.pop(name, None)
     for name, value in scope.render(spec.get("defaults", {})).items():
         instance.setdefault(name, value)
-    if replace_container and container_field not in overrides:
+    located = any(f.name == container_field for f in operation.fields)  # EMR on EKS job templates: account-level
+    if replace_container and container_field not in overrides and located:
         instance[container_field] = scope.values["container"]
     token_field = operation.idempotency_token
     if token_field is not None and replace_token and token_field.name not in overrides | {protected: None}:

@@ -26,7 +26,10 @@ _PACKAGE = re.compile(r"(?P<name>alibabacloud-[a-z0-9-]+)(?: (?P<rest>.*))?")  #
 
 
 def public(source: str) -> str:
-    """The public address of a cited source, and what in it; the citation itself when there is none."""
+    """The public address of a cited source, and what in it; the citation itself when there is none
+    or when it already carries one (a service rule cites its page by address)."""
+    if "https://" in source:
+        return source
     if match := _PAGE.fullmatch(source):
         api, page, part = match["api"], match["page"], match["part"]
         operation = page[:1].upper() + page[1:]

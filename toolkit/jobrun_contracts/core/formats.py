@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 # ISO 8601 as botocore's serializer writes it and its parser reads it: a date, or a date-time
@@ -83,6 +84,36 @@ def iso_utc(seconds: float) -> str:
 
 
 CHECKERS = {"iso8601-timestamp": is_iso8601_timestamp, "date-time": is_date_time}
+
+
+def is_sdk_timestamp(value: str) -> bool:
+    """A request timestamp as the AWS SDK reads it from a person: whatever botocore's own parser takes
+    (``Jan 1 2024``, epoch seconds as text, ISO 8601 with a real offset), where botocore is installed.
+
+    botocore converts it before sending, so on the wire the stricter ``iso8601-timestamp`` holds.
+    Without botocore, the strict form is the judge.
+    """
+    parse = _botocore_parser()
+    if parse is None:
+        return is_iso8601_timestamp(value)
+    try:
+        parse(value)
+    except (ValueError, OverflowError, TypeError, OSError):
+        return False
+    return True
+
+
+@cache
+def _botocore_parser() -> Any:
+    try:
+        from botocore.utils import parse_to_aware_datetime
+    except ImportError:
+        return None
+    return parse_to_aware_datetime
+
+
+#: Job specs as people write them (``wire=False``): timestamps as the SDK reads them.
+SPEC_CHECKERS = {**CHECKERS, "iso8601-timestamp": is_sdk_timestamp}
 
 
 def sample(name: str, seconds: int) -> str:

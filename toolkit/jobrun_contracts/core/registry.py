@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError
 from . import resources as _resources
+from . import service_rules
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -109,25 +110,27 @@ def _load_operation(api: str, name: str) -> Operation:
     return Operation(api, name, http["method"], http["uri"], http["status"], dict(http["errors"]), fields)
 
 
-def schema(api: str, operation_name: str, direction: Direction) -> dict[str, Any]:
-    """The schema document of one side of one operation, as shipped (do not mutate)."""
+def schema(api: str, operation_name: str, direction: Direction, *, reference_only: bool = False) -> dict[str, Any]:
+    """The schema document of one side of one operation, with the services' own rules applied
+    (``schemas/service-rules.json``) unless ``reference_only`` (do not mutate)."""
     check_api(api)
     if direction not in ("request", "response"):
         raise UsageError(f"direction must be 'request' or 'response', not '{direction}'")
     if operation_name not in {n.split(".")[0] for n in _resources.schema_names(api)}:
         operation(api, operation_name)  # raises with a hint
-    return _resources.schema_document(api, f"{operation_name}.{direction}.json")
+    return service_rules.document(api, f"{operation_name}.{direction}.json", reference_only=reference_only)
 
 
-def resources(api: str) -> list[tuple[str, dict[str, Any]]]:
+def resources(api: str, *, reference_only: bool = False) -> list[tuple[str, dict[str, Any]]]:
     """Every schema document of an API keyed by its ``$id``, for building a registry."""
     check_api(api)
-    documents = (_resources.schema_document(api, n) for n in _resources.schema_names(api))
+    names = _resources.schema_names(api)
+    documents = (service_rules.document(api, n, reference_only=reference_only) for n in names)
     return [(doc["$id"], doc) for doc in documents]
 
 
 @cache
-def referencing_registry(api: str) -> referencing.Registry[Any]:
+def referencing_registry(api: str, *, reference_only: bool = False) -> referencing.Registry[Any]:
     """A ``referencing`` registry of the API's schemas, for walking them from Python."""
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -135,7 +138,8 @@ def referencing_registry(api: str) -> referencing.Registry[Any]:
     return (
         Registry()
         .with_resources(
-            (uri, Resource.from_contents(doc, default_specification=DRAFT202012)) for uri, doc in resources(api)
+            (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
+            for uri, doc in resources(api, reference_only=reference_only)
         )
         .crawl()
     )

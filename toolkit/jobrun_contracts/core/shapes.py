@@ -64,6 +64,13 @@ def required_members(schema: Mapping[str, Any], *, wire: bool) -> set[str]:
     return required
 
 
+def conditional_members(schema: Mapping[str, Any]) -> set[str]:
+    """Members required under a condition (``if``/``then``/``else``): a generator that always gives
+    them satisfies the condition either way (EMR on EKS without a job template needs a role, a
+    release and a driver; with one, giving them too is allowed)."""
+    return {name for keyword in ("then", "else") for name in schema.get(keyword, {}).get("required", ())}
+
+
 def token_members(schema: Mapping[str, Any]) -> set[str]:
     return {name for name, member in schema.get("properties", {}).items() if member.get("x-idempotency-token")}
 

@@ -12,21 +12,23 @@ import copy
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
+from urllib.parse import urljoin
 
 import jsonschema_rs
 
 from ..errors import InputError, JobrunContractsError, SchemaError, UsageError
-from . import citations, pointers, registry
-from .formats import CHECKERS
+from . import citations, pointers, registry, sdk_inputs, service_rules
+from .formats import CHECKERS, SPEC_CHECKERS
 from .patterns import compile_pattern
 from .registry import Direction
 from .shapes import required_members
 from .suggest import did_you_mean
 
 _UNION = "x-union"
+_FLOAT_RULE = "sdk-refuses-float-for-integer"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Violation:
     sensitive: bool = False  # the service marks the field sensitive: never echo its value
     union: bool = False  # a union's exactly-one-member rule, expressed as min/maxProperties
     instance: Any = field(default=None, compare=False, repr=False)
+    provenance: str = "reference"  # reference (API reference, model), guide (another official page), observed
+    rule: str | None = None  # the service rule (schemas/service-rules.json) behind a guide or observed constraint
 
     @property
     def reference(self) -> str:
@@ -65,6 +69,8 @@ class Violation:
             "source": self.source,
             "reference": self.reference,
             "schema_path": self.schema_path,
+            "provenance": self.provenance,
+            "rule": self.rule,
         }
 
 
@@ -83,28 +89,71 @@ class ValidationFailed(JobrunContractsError):
 class Validator:
     """A compiled validator for one side of one operation; get one with :func:`validator_for`."""
 
-    def __init__(self, api: str, operation: str, direction: Direction, *, wire: bool, strict: bool) -> None:
+    def __init__(
+        self, api: str, operation: str, direction: Direction, *, wire: bool, strict: bool, reference_only: bool = False
+    ) -> None:
         self.api, self.operation, self.direction = api, operation, direction
-        self.wire, self.strict = wire, strict
-        root = registry.schema(api, operation, direction)
-        prepared, engine_registry = _prepared(api, wire, strict)
-        self._originals = dict(registry.resources(api))
+        self.wire, self.strict, self.reference_only = wire, strict, reference_only
+        root = registry.schema(api, operation, direction, reference_only=reference_only)
+        self._root_uri = root["$id"]
+        prepared, engine_registry = _prepared(api, wire, strict, reference_only)
+        self._originals = dict(registry.resources(api, reference_only=reference_only))
+        self._members = sdk_inputs.members(api, operation, direction)
+        # botocore's type check: AWS requests only (the Alibaba SDK's models check no types)
+        self._integers = self._members.integers if direction == "request" and api in registry.SIGNING_NAME else ()
         try:
             self._engine = jsonschema_rs.validator_for(
                 prepared[root["$id"]],
                 registry=engine_registry,
                 pattern_options=jsonschema_rs.RegexOptions(),
                 validate_formats=True,
-                formats=CHECKERS,
+                formats=CHECKERS if wire or direction == "response" else SPEC_CHECKERS,
             )
         except (ValueError, jsonschema_rs.ReferencingError) as error:
             raise SchemaError(f"{api} {operation} {direction} schema does not compile: {error}") from error
 
     def is_valid(self, instance: Any) -> bool:
         try:
-            return bool(self._engine.is_valid(instance))
+            valid = bool(self._engine.is_valid(instance))
         except ValueError:
-            raise _not_json(instance) from None
+            instance = self._sdk_form(instance)
+            try:
+                valid = bool(self._engine.is_valid(instance))
+            except ValueError:
+                raise _not_json(instance) from None
+        return valid and not (self._integers and any(sdk_inputs.floats_at_integers(instance, self._integers)))
+
+    def _sdk_form(self, instance: Any) -> Any:
+        """The instance as the SDK sends it: ``datetime`` values at timestamp members become text."""
+        try:
+            self._engine.is_valid(instance)
+            return instance
+        except ValueError:
+            converted = sdk_inputs.with_datetimes_as_text(instance, self._members.timestamps)
+            if converted is None:
+                raise _not_json(instance) from None
+            return converted
+
+    def _float_violations(self, instance: Any) -> Iterator[Violation]:
+        """botocore refuses a float for an integer member, even an integral one (``60.0``)."""
+        if not self._integers:
+            return
+        rule = service_rules.rule(self.api, _FLOAT_RULE)
+        for where, value in sdk_inputs.floats_at_integers(instance, self._integers):
+            message = (
+                f"{pointers.display(where)} must be an integer, not the number {value!r} (the SDK refuses a float)"
+            )
+            yield Violation(
+                pointers.join(where),
+                "type",
+                message,
+                "integer",
+                rule.citation,
+                f"{self._root_uri}#",
+                instance=value,
+                provenance=rule.level,
+                rule=rule.id,
+            )
 
     def validate(self, instance: Any) -> list[Violation]:
         if self.is_valid(instance):
@@ -119,6 +168,8 @@ class Validator:
 
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
         """Every violation, drawn as needed: a caller that stops early pays only for what it took."""
+        instance = self._sdk_form(instance)
+        yield from self._float_violations(instance)
         try:
             for error in self._engine.iter_errors(instance):
                 yield from self._explain(error, instance)
@@ -130,8 +181,9 @@ class Validator:
         counted without being worded (700,000 unknown keys cost no 700,000 messages)."""
         if self.is_valid(instance):
             return [], 0
-        kept: list[Violation] = []
-        total = 0
+        instance = self._sdk_form(instance)
+        floats = list(self._float_violations(instance))
+        kept, total = floats[:limit], len(floats)
         try:
             for error in self._engine.iter_errors(instance):
                 kind: Any = error.kind
@@ -163,9 +215,35 @@ class Validator:
         path = list(error.instance_path)
         uri, _, fragment = str(error.absolute_keyword_location).partition("#")
         schema, parents = self._locate(uri, fragment)
-        source = _source(parents)
-        sensitive = any(p.get("x-sensitive") for p in parents[-2:])
+        route = self._route(error, _sources(parents))
+        source = route.source or _source(parents)
+        sensitive = route.sensitive or any(p.get("x-sensitive") for p in parents[-2:])
         location = f"{uri}#{fragment}"
+        steps = _steps(self._originals.get(uri, {}), fragment)
+        if keyword == "required":
+            steps.append((schema, f"required:{kind.property}"))
+        found = service_rules.provenance_of(steps)
+        if found is not None:
+            source = found["source"]
+        condition = _condition(steps) if keyword == "required" else ""
+        for violation in self._explained(error, kind, keyword, path, schema, source, sensitive, location):
+            if found is not None:
+                violation = replace(violation, provenance=found["level"], rule=found["rule"])
+            if condition:
+                violation = replace(violation, message=f"{violation.message} {condition}")
+            yield violation
+
+    def _explained(
+        self,
+        error: Any,
+        kind: Any,
+        keyword: str,
+        path: list[Any],
+        schema: dict[str, Any],
+        source: str,
+        sensitive: bool,
+        location: str,
+    ) -> Iterator[Violation]:
         where = pointers.display(path) if path else f"the {self.direction}"
         value = error.instance
 
@@ -178,7 +256,9 @@ class Validator:
                 if allowed and not hint and not listed:
                     message += f"; allowed fields: {', '.join(allowed)}"
                     listed = True
-                yield Violation(pointers.join([*path, name]), keyword, message, False, source, location, instance=value)
+                yield Violation(
+                    pointers.join([*path, name]), keyword, message, False, source, location, sensitive, instance=value
+                )
             return
         if keyword == "required":
             name = kind.property
@@ -195,7 +275,9 @@ class Validator:
             if inner.kind.name == "pattern":
                 message = f"{where} has an invalid key: {detail}"
             constraint = {"keyword": inner.kind.name, "value": self._service_pattern(inner) or inner.kind.value}
-            yield Violation(pointers.join(path), keyword, message, constraint, source, location, instance=value)
+            yield Violation(
+                pointers.join(path), keyword, message, constraint, source, location, sensitive, instance=value
+            )
             return
         constraint = kind.value
         if keyword in ("minProperties", "maxProperties") and schema.get(_UNION):
@@ -225,6 +307,50 @@ class Validator:
         pattern = schema.get("pattern")
         return pattern if isinstance(pattern, str) else None
 
+    def _route(self, error: Any, shape_sources: Sequence[str]) -> _Route:
+        """What the engine's evaluation path went through on its way to the failing keyword.
+
+        The keyword's own location names only the shape it sits in (``String256``), which many
+        members share; the way there names the member (``JobRun.stateDetails``) and every shape
+        passed, one of which may be sensitive (``SensitivePropertiesMap`` holds the value).
+        """
+        base = self._root_uri
+        node: Any = self._originals.get(base, {})
+        steps = list(error.evaluation_path)
+        sensitive = bool(node.get("x-sensitive"))
+        member: tuple[Mapping[str, Any], str] | None = None
+        referenced_after_member = False
+        index = 0
+        while index < len(steps) - 1 and isinstance(node, Mapping):
+            step = steps[index]
+            if step == "$ref" and isinstance(node.get("$ref"), str):
+                target = urljoin(base, node["$ref"])
+                base, _, fragment = target.partition("#")
+                node = self._originals.get(base, {})
+                for part in pointers.split(fragment) if fragment else ():
+                    node = node[int(part)] if isinstance(node, list) else node.get(str(part), {})
+                referenced_after_member = member is not None
+                index += 1
+            elif step in _NAMED:
+                name = str(steps[index + 1])
+                if step == "properties":
+                    member, referenced_after_member = (node, name), False
+                node = node.get(step, {}).get(name, {})
+                index += 2
+            elif step in _INDEXED:
+                node = node.get(step, [])[int(steps[index + 1])]
+                index += 2
+            elif step in _SINGLE:
+                node = node.get(step, {})
+                index += 1
+            else:
+                break
+            sensitive = sensitive or (isinstance(node, Mapping) and bool(node.get("x-sensitive")))
+        source = None
+        if member is not None and referenced_after_member and isinstance(node, Mapping):
+            source = _member_source(member[0].get("x-source", ()), member[1], shape_sources)
+        return _Route(source, sensitive)
+
     def _locate(self, uri: str, fragment: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The schema object holding the failing keyword, and every object on the way to it."""
         node: Any = self._originals.get(uri, {})
@@ -241,20 +367,28 @@ class Validator:
 
 
 def validator_for(
-    api: str, operation: str, direction: Direction = "request", *, wire: bool = False, strict: bool | None = None
+    api: str,
+    operation: str,
+    direction: Direction = "request",
+    *,
+    wire: bool = False,
+    strict: bool | None = None,
+    reference_only: bool = False,
 ) -> Validator:
     """The compiled validator, built once per process for each combination."""
     if direction not in ("request", "response"):
         raise UsageError(f"direction must be 'request' or 'response', not '{direction}'")
     if strict is None:
         strict = direction == "request"
-    return _compiled(api, operation, direction, wire and direction == "request", strict)
+    return _compiled(api, operation, direction, wire and direction == "request", strict, reference_only)
 
 
 @cache
-def _compiled(api: str, operation: str, direction: Direction, wire: bool, strict: bool) -> Validator:
+def _compiled(
+    api: str, operation: str, direction: Direction, wire: bool, strict: bool, reference_only: bool
+) -> Validator:
     registry.operation(api, operation)
-    return Validator(api, operation, direction, wire=wire, strict=strict)
+    return Validator(api, operation, direction, wire=wire, strict=strict, reference_only=reference_only)
 
 
 def validate(
@@ -265,15 +399,19 @@ def validate(
     direction: Direction = "request",
     wire: bool = False,
     strict: bool | None = None,
+    reference_only: bool = False,
 ) -> list[Violation]:
     """Check one request or response; an empty list means valid.
 
     ``wire=False`` checks a job spec as a person writes it: the idempotency token may be left
     out, because every SDK and CLI fills it in. ``wire=True`` checks what reaches the service,
     where the token is required. ``strict`` (default: on for requests, off for responses)
-    makes unknown fields violations.
+    makes unknown fields violations. ``reference_only`` checks the API reference's constraints
+    alone, without what the services' own guides and observed responses add or relax
+    (``schemas/service-rules.json``).
     """
-    return validator_for(api, operation, direction, wire=wire, strict=strict).validate(instance)
+    validator = validator_for(api, operation, direction, wire=wire, strict=strict, reference_only=reference_only)
+    return validator.validate(instance)
 
 
 def _not_json(instance: Any) -> InputError:
@@ -297,9 +435,10 @@ def _not_json(instance: Any) -> InputError:
 
 
 @cache
-def _prepared(api: str, wire: bool, strict: bool) -> tuple[dict[str, dict[str, Any]], Any]:
+def _prepared(api: str, wire: bool, strict: bool, reference_only: bool) -> tuple[dict[str, dict[str, Any]], Any]:
     """The engine's copies of an API's schemas for one mode, and their registry, built once."""
-    prepared = {uri: _prepare(doc, wire=wire, strict=strict) for uri, doc in registry.resources(api)}
+    documents = registry.resources(api, reference_only=reference_only)
+    prepared = {uri: _prepare(doc, wire=wire, strict=strict) for uri, doc in documents}
     return prepared, jsonschema_rs.Registry(list(prepared.items()))
 
 
@@ -427,8 +566,67 @@ def _json_type(value: Any) -> str:
 
 
 def _source(parents: list[dict[str, Any]]) -> str:
+    sources = _sources(parents)
+    return str(sources[0]) if sources else ""
+
+
+def _sources(parents: list[dict[str, Any]]) -> list[str]:
+    """The nearest ``x-source`` on the way to a keyword: where the shape holding it is documented."""
     for node in reversed(parents):
         sources = node.get("x-source")
         if sources:
-            return str(sources[0])
+            return [str(cited) for cited in sources]
+    return []
+
+
+def _member_source(container: Sequence[str], member: str, shape: Sequence[str]) -> str | None:
+    """The member's own documentation, when the shape's first citation is a page about another field.
+
+    ``String256`` is cited to StartJobRun's ``name``; reached as ``JobRun.stateDetails`` it is
+    that member of ``JobRun`` which is wrong, and the citation says so.
+    """
+    first = shape[0] if shape else ""
+    if not first.startswith("shared/docs/") or first.partition("#")[2] == member:
+        return None
+    for cited in container:
+        if cited.startswith("shared/docs/"):
+            return f"{cited.partition('#')[0]}#{member}"
+        return f"{cited}.{member}"
+    return next((cited for cited in shape if not cited.startswith("shared/docs/")), None)
+
+
+def _steps(document: Any, fragment: str) -> list[tuple[dict[str, Any], str]]:
+    """Each schema object on the way to a keyword, with the key taken below it (the keyword last)."""
+    steps: list[tuple[dict[str, Any], str]] = []
+    node: Any = document
+    for raw in fragment.split("/")[1:]:
+        part = pointers.unescape(raw)
+        if isinstance(node, dict):
+            steps.append((node, part))
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+    return steps
+
+
+def _condition(steps: list[tuple[dict[str, Any], str]]) -> str:
+    """When a member is required only without another (``else`` of ``if: {required: [...]}``)."""
+    for node, key in reversed(steps):
+        given = node.get("if", {}).get("required") if key in ("then", "else") else None
+        if given:
+            names = " or ".join(given)
+            return f"when {names} is given" if key == "then" else f"when {names} is not given"
     return ""
+
+
+@dataclass(frozen=True)
+class _Route:
+    source: str | None  # the member's own citation, when a shared shape's would name another field
+    sensitive: bool  # a shape on the way is sensitive
+
+
+_NAMED = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_INDEXED = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SINGLE = frozenset({"items", "additionalProperties", "propertyNames", "not", "if", "then", "else", "contains"})

@@ -30,6 +30,7 @@ from ..wire.codec import BodyError, decode, known_members, match, split_target
 from ..wire.messages import AuthFailure, HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
 from . import containers as _containers
+from . import templates as _templates
 from .clock import Clock
 from .flavours import FLAVOURS, REGION, AlibabaServerlessSpark, ApiFlavour
 from .runs import Run, Timings, cancel, encode_request, fail_now, plan
@@ -355,6 +356,11 @@ class Emulator:
             container = self._container(flavour, operation, container_id)
             if isinstance(container, ServiceError):
                 return container
+            merged = _templates.resolved(self.state.templates, flavour, operation, request)  # EMR on EKS job templates
+            if isinstance(merged, ServiceError):
+                return merged
+            if merged is not request:  # the run is the merged request; the token compares what the client sent
+                request, body = merged, encode_request(merged)
             problem = _containers.start_problem(flavour, operation, container, request)
             if problem is not None:
                 return problem
@@ -370,7 +376,14 @@ class Emulator:
             self.state.seq += 1
             run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self.state.seq, body, now)
             fail = self.state.fail_new_runs.get(flavour.api, False)
-            run.events = plan(flavour.lifecycle, now, self.timings, fail=fail, timeout=flavour.timeout_seconds(request))
+            run.events = plan(
+                flavour.lifecycle,
+                now,
+                self.timings,
+                fail=fail,
+                timeout=flavour.timeout_seconds(request),
+                endless=flavour.runs_until_stopped(request),
+            )
             self.state.add_run(run, key, now)  # may evict older runs (the bound), never this one
             return flavour.started(run)
 
@@ -399,6 +412,13 @@ class Emulator:
             cancel(run, lifecycle, now, self.timings)
             self.state.replanned(run)
             return flavour.cancelled(run)
+
+    def _job_template(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
+        """CreateJobTemplate, DescribeJobTemplate, ListJobTemplates, DeleteJobTemplate (``templates``)."""
+        with self.state.lock:
+            return _templates.handle(
+                self.state.templates, flavour, operation, request, now=self.clock.now(), rng=self._rng
+            )
 
     def _list(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:
         container_id = request[registry.CONTAINER_PARAMETER[flavour.api]]
@@ -473,6 +493,7 @@ class Emulator:
         "DescribeJobRun": "_get",
         "CancelJobRun": "_cancel",
         "ListJobRuns": "_list",
+        **dict.fromkeys(_templates.OPERATIONS, "_job_template"),
     }
 
 

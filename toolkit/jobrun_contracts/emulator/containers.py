@@ -64,15 +64,16 @@ def start_problem(
     """What stops a schema-valid StartJobRun here.
 
     EMR Serverless: a run without a job driver could not be shown (GetJobRun's JobRun requires
-    one), so it is refused. EMR on EKS: job templates are not emulated, and without one the
-    release, role and driver must be given.
+    one), so it is refused. EMR on EKS: without a job template the release, role and driver must
+    be given; a run from a template arrives here merged with it (``templates.resolved``), which
+    gave them.
     """
     if flavour.api == "aws-emr-serverless" and "jobDriver" not in request:
         return ServiceError(400, "ValidationException", "jobDriver must be set.")
     if flavour.api != "aws-emr-containers":
         return None
-    if "jobTemplateId" in request:
-        return flavour.not_found(operation, f"Job template {request['jobTemplateId']} does not exist.", "template")
+    if "jobTemplateId" in request:  # merged with its template already: templates.resolved
+        return None
     missing = [name for name in ("releaseLabel", "executionRoleArn", "jobDriver") if name not in request]
     if missing:
         names = ", ".join(missing)

@@ -56,6 +56,10 @@ class ApiFlavour:
     def timeout_seconds(self, request: Mapping[str, Any]) -> float | None:
         return None
 
+    def runs_until_stopped(self, request: Mapping[str, Any]) -> bool:
+        """A run that never ends by itself: it runs until it is cancelled, fails or times out."""
+        return False
+
     def started(self, run: Run) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -163,6 +167,9 @@ class _Aws(ApiFlavour):
         return HttpResponse(status, {"content-type": "application/json", "x-amzn-requestid": request_id}, _json(body))
 
 
+_DEFAULT_TIMEOUT_MINUTES = 720
+
+
 class EmrServerless(_Aws):
     api = "aws-emr-serverless"
     container_kind = "Application"
@@ -176,8 +183,16 @@ class EmrServerless(_Aws):
         return "00f" + _base36(rng, 13)
 
     def timeout_seconds(self, request: Mapping[str, Any]) -> float | None:
-        minutes = request.get("executionTimeoutMinutes")
-        return None if not minutes else float(minutes) * 60  # 0: the page gives no meaning; we read "none"
+        """12 hours unless given; 0 is no timeout. EMR Serverless User Guide: "The default timeout for
+        a job run is 12 hours", "set executionTimeoutMinutes to 0 to allow the streaming job to run
+        continuously"; botocore's changelog (1.29.111): 720 minutes when none is given."""
+        minutes = request.get("executionTimeoutMinutes", _DEFAULT_TIMEOUT_MINUTES)
+        return None if not minutes else float(minutes) * 60
+
+    def runs_until_stopped(self, request: Mapping[str, Any]) -> bool:
+        """A STREAMING run keeps running: the guide's streaming jobs "run continuously" (with a
+        timeout of 0) and are retried when they fail; no source shows one ending in SUCCESS by itself."""
+        return request.get("mode") == "STREAMING"
 
     def arn(self, run: Run) -> str:
         return job_run_arn(self.api, run.container, run.run_id, REGION, ACCOUNT)
@@ -222,6 +237,14 @@ class EmrServerless(_Aws):
                 "vCPUHour": round(4 * hours, 3),
                 "memoryGBHour": round(16 * hours, 3),
                 "storageGBHour": round(20 * hours, 3),
+            }
+            # Billed: "include a 1-minute minimum usage for workers, plus additional storage over 20 GB
+            # per worker" (EMR Serverless User Guide); our one worker has 4 vCPU, 16 GB and 20 GB.
+            billed_hours = max(hours, 1 / 60)
+            view["billedResourceUtilization"] = {
+                "vCPUHour": round(4 * billed_hours, 3),
+                "memoryGBHour": round(16 * billed_hours, 3),
+                "storageGBHour": 0.0,
             }
         return view
 

@@ -99,9 +99,16 @@ def encode_request(request: Mapping[str, Any]) -> bytes:
 
 
 def plan(
-    lifecycle: Lifecycle, submitted_at: float, timings: Timings, *, fail: bool, timeout: float | None
+    lifecycle: Lifecycle,
+    submitted_at: float,
+    timings: Timings,
+    *,
+    fail: bool,
+    timeout: float | None,
+    endless: bool = False,
 ) -> list[Event]:
-    """The events of a fresh run: walk the progression, run, then succeed, fail or be cancelled at its timeout."""
+    """The events of a fresh run: walk the progression, run, then succeed, fail or be cancelled at its
+    timeout; an ``endless`` one (a streaming job) keeps running unless it fails or times out."""
     events = []
     at = submitted_at
     for index, state in enumerate(lifecycle.progression):
@@ -109,13 +116,13 @@ def plan(
             at += timings.step
         events.append(Event(at, state, _DETAILS.get(state.lower(), f"Job run is {state.lower()}.")))
     started = at
-    if timeout is not None and timeout < timings.run:
+    if timeout is not None and (timeout < timings.run or (endless and not fail)):
         stop = started + timeout
         events.append(Event(stop, lifecycle.cancelling, "Job run exceeded its execution timeout; cancelling."))
         events.append(Event(stop + timings.cancel, lifecycle.cancelled, "Job run was cancelled: execution timeout."))
     elif fail:
         events.append(Event(started + timings.run, lifecycle.failure, "Job run failed."))
-    else:
+    elif not endless:
         events.append(Event(started + timings.run, lifecycle.success, "Job run completed successfully."))
     return events
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import UsageError
 from .runs import Run
+from .templates import TemplateStore
 
 DEFAULT_MAX_RUNS = 100_000
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -72,7 +73,8 @@ def check_limit(value: Any, name: str) -> int:
 
 
 class State:
-    """Containers, runs (by API and id, and per container in creation order), idempotency tokens, failures."""
+    """Containers, runs (by API and id, and per container in creation order), idempotency tokens, failures,
+    and EMR on EKS job templates."""
 
     def __init__(self, max_runs: int = DEFAULT_MAX_RUNS, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.lock = threading.RLock()
@@ -88,6 +90,7 @@ class State:
             self.by_container: dict[tuple[str, str], ContainerRuns] = {}
             self.tokens: dict[tuple[str, str, str], Run] = {}  # (api, container, client token) -> its run
             self.fail_new_runs: dict[str, bool] = {}
+            self.templates = TemplateStore()  # EMR on EKS job templates: account-level, not per container
             self.seq = 0
             self.kept_runs = 0
             self.kept_bytes = 0

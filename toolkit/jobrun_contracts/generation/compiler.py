@@ -33,7 +33,7 @@ from hypothesis.strategies import SearchStrategy
 from ..core import formats, registry
 from ..core.patterns import compile_pattern
 from ..core.registry import Direction
-from ..core.shapes import Nesting, required_members, resolve
+from ..core.shapes import Nesting, conditional_members, required_members, resolve
 from .regex import Infeasible, common_alphabet, lengths_within, match, text
 
 MAX_RECURSION = 2  # nested Configuration lists
@@ -379,7 +379,7 @@ class SchemaCompiler:
 
     def _object(self, schema: dict[str, Any], resolver: Any, force: Path) -> Node | None:
         properties: dict[str, Any] = schema.get("properties", {})
-        required = required_members(schema, wire=self.wire)
+        required = required_members(schema, wire=self.wire) | conditional_members(schema)
         forced = force[0] if force else None
         if schema.get("x-union"):
             names = [forced] if forced is not None else list(properties)

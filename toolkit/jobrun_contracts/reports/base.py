@@ -1,11 +1,18 @@
-"""What a validate run found for one document (or one unreadable file)."""
+"""What a validate run found for one document (or one unreadable file).
+
+Every format writes its results through :meth:`Writer.add`, which first makes each violation safe
+to show (``core.sensitive``): a value under a shape the service marks sensitive never reaches a
+report, whatever its format.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.documents import line_of
+from ..core.registry import Direction
+from ..core.sensitive import safe_violation
 from ..core.validation import Violation
 
 
@@ -33,6 +40,17 @@ class DocumentResult:
     @property
     def label(self) -> str:
         return self.path if not self.document or self.document == 1 else f"{self.path} (document {self.document})"
+
+
+def shown(result: DocumentResult) -> DocumentResult:
+    """The result as a report may show it: no sensitive value in any violation (see ``core.sensitive``)."""
+    if not result.violations:
+        return result
+    direction: Direction = "response" if result.direction == "response" else "request"
+    safe = [safe_violation(v, result.api, result.operation, direction) for v in result.violations]
+    if all(a is b for a, b in zip(safe, result.violations, strict=True)):
+        return result
+    return replace(result, violations=safe)
 
 
 @dataclass
@@ -73,7 +91,7 @@ class Writer:
 
     def add(self, result: DocumentResult) -> str:
         self.totals.add(result)
-        return self.entry(result)
+        return self.entry(shown(result))
 
     def entry(self, result: DocumentResult) -> str:
         raise NotImplementedError

@@ -10,6 +10,13 @@ from . import base
 from ._escape import one_line
 from .base import DocumentResult
 
+#: How sure a constraint is, shown beside its source when it is not the API reference's.
+_LEVELS = {
+    "reference": "",
+    "guide": " (the service's guide, not the API reference)",
+    "observed": " (observed behaviour)",
+}
+
 
 class Writer(base.Writer):
     def entry(self, result: DocumentResult) -> str:
@@ -32,7 +39,8 @@ class Writer(base.Writer):
                 )
                 out.append(f"  {where}: {pointer}: {message} [{keyword}]")
                 if violation.source:
-                    out.append(f"      source: {one_line(violation.reference)}")
+                    level = _LEVELS.get(violation.provenance, violation.provenance)
+                    out.append(f"      source{level}: {one_line(violation.reference)}")
             if result.omitted:
                 out.append(f"  ... and {result.omitted} more violation(s), not shown (--max-violations)")
         return "".join(line + "\n" for line in out)

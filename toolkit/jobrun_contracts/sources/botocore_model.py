@@ -134,7 +134,17 @@ SERVICES = {
             "aws-emr-containers",
             "emr-containers",
             "2020-10-01",
-            ("StartJobRun", "DescribeJobRun", "ListJobRuns", "CancelJobRun"),
+            (
+                "StartJobRun",
+                "DescribeJobRun",
+                "ListJobRuns",
+                "CancelJobRun",
+                # Job templates: account-level (/jobtemplates), the source of StartJobRun's jobTemplateId.
+                "CreateJobTemplate",
+                "DescribeJobTemplate",
+                "ListJobTemplates",
+                "DeleteJobTemplate",
+            ),
         ),
     )
 }
