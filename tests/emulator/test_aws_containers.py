@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
+
+from jobrun_contracts import UsageError
 from jobrun_contracts.emulator import Emulator
 
 from .test_aws_serverless import error_of
@@ -125,3 +129,51 @@ def test_create_virtual_cluster_is_idempotent_by_client_token(containers: Any) -
     again = containers.create_virtual_cluster(name="a", containerProvider=provider, clientToken="once")["id"]
     assert again == first
     assert "clientToken" not in containers.describe_virtual_cluster(id=first)["virtualCluster"]
+
+
+def test_a_release_emr_on_eks_does_not_have_is_refused_as_the_service_words_it(
+    containers: Any, emulator: Emulator
+) -> None:
+    cluster = emulator.defaults["aws-emr-containers"]
+    for label in ("emr-6.15.0-20231109", "emr-7.13.0-latest", "emr-5.32.0-latest", "emr-7.0.0-flink-latest"):
+        assert start(containers, cluster, releaseLabel=label)["id"]
+    for label in ("emr-9.9.9-latest", "emr-6.1.0-latest", "emr-6.15.0", "spark-3.5", "emr-6.15.0-2023110"):
+        status, code, message = error_of(
+            containers.start_job_run,
+            virtualClusterId=cluster,
+            executionRoleArn=ROLE,
+            releaseLabel=label,
+            jobDriver=DRIVER,
+        )
+        assert (status, code, message) == (400, "ResourceNotFoundException", f"Release {label} doesn't exist.")
+
+
+def test_the_known_releases_can_be_given() -> None:
+    from jobrun_contracts.emulator.containers import release_exists
+
+    assert release_exists("emr-6.15.0-latest") and not release_exists("emr-6.15.0-latest", frozenset({"x"}))
+    emulator = Emulator(release_labels={"emr-6.15.0-latest"})
+    request = {"executionRoleArn": ROLE, "jobDriver": DRIVER, "clientToken": "t"}
+    assert emulator.start_run("aws-emr-containers", {**request, "releaseLabel": "emr-6.15.0-latest"})
+    with pytest.raises(
+        UsageError, match=re.escape("ResourceNotFoundException: Release emr-7.1.0-latest doesn't exist.")
+    ):
+        emulator.start_run("aws-emr-containers", {**request, "clientToken": "u", "releaseLabel": "emr-7.1.0-latest"})
+
+
+def test_a_deleted_virtual_cluster_is_terminated_and_takes_no_runs(containers: Any) -> None:
+    provider = {"type": "EKS", "id": "my-eks", "info": {"eksInfo": {"namespace": "spark"}}}
+    cluster = containers.create_virtual_cluster(name="gone", containerProvider=provider)["id"]
+    assert containers.delete_virtual_cluster(id=cluster)["id"] == cluster
+    assert containers.describe_virtual_cluster(id=cluster)["virtualCluster"]["state"] == "TERMINATED"
+    status, code, message = error_of(
+        containers.start_job_run,
+        virtualClusterId=cluster,
+        executionRoleArn=ROLE,
+        releaseLabel="emr-6.15.0-latest",
+        jobDriver=DRIVER,
+    )
+    assert (status, code) == (400, "ValidationException")
+    assert message == "Virtual cluster state TERMINATED is not valid to create resource JobRun."
+    status, code, message = error_of(containers.describe_virtual_cluster, id="0" * 25)
+    assert (code, message) == ("ResourceNotFoundException", f"Virtual cluster {'0' * 25} doesn't exist.")

@@ -103,6 +103,7 @@ def test_a_missing_required_parameter_is_named() -> None:
     assert "EntryPointLocation" in merged.violations[0].message
     assert merged.violations[0].source.startswith("Defining job template parameters")
     assert "use-job-template-parameters.html" in merged.violations[0].source
+    assert merged.violations[0].provenance == "guide"
 
 
 def test_an_undeclared_parameter_is_named_and_is_our_choice() -> None:
@@ -118,6 +119,7 @@ def test_a_number_parameter_refuses_what_is_not_a_json_number(value: str) -> Non
     merged = jt.merge(DATA, with_params(EntryPointLocation="s3://b/x.py", Executors=value))
     assert found(merged) == [("/jobTemplateParameters/Executors", "pattern")]
     assert "Executors" in merged.violations[0].message and "NUMBER" in merged.violations[0].message
+    assert merged.violations[0].provenance == "reference"  # the API reference's TemplateParameterConfiguration
 
 
 @pytest.mark.parametrize("value", ["0", "12", "-3", "0.5", "1e6", "2.5E-3"])

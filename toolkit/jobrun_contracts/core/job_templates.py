@@ -44,6 +44,11 @@ class Citation:
     url: str
     quote: str
 
+    @property
+    def provenance(self) -> str:
+        """The provenance level of a violation citing it: ``guide`` (a Development Guide page) or ``reference``."""
+        return "guide" if "/EMR-on-EKS-DevelopmentGuide/" in self.url else "reference"
+
     def __str__(self) -> str:
         return f"{self.title}: {self.url}"
 
@@ -398,7 +403,9 @@ def _violation(
     choice: bool = False,
 ) -> Violation:
     source = f"{citation}; {OUR_CHOICE}" if choice else str(citation)
-    return Violation(pointer, keyword, message, constraint, source, f"{_RULES_URI}#{rule}")
+    return Violation(
+        pointer, keyword, message, constraint, source, f"{_RULES_URI}#{rule}", provenance=citation.provenance
+    )
 
 
 def _quote(value: str, limit: int = 60) -> str:

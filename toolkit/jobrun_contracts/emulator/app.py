@@ -86,11 +86,14 @@ class Emulator:
         control_token: str | None = None,
         max_runs: int = DEFAULT_MAX_RUNS,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        release_labels: Iterable[str] | None = None,
     ) -> None:
         self.apis = tuple(registry.check_api(api) for api in apis)
         if not self.apis:
             raise UsageError("the emulator needs at least one API")
         self.clock = clock or Clock()
+        #: EMR on EKS releases that exist; None: those of the documented form and range (release-must-exist)
+        self.release_labels = frozenset(release_labels) if release_labels is not None else None
         self.timings = self._configured_timings = timings or Timings()
         self.credentials = dict(credentials) if credentials else None
         if self.credentials and any(_SIGNING[api] == "aws" for api in self.apis):
@@ -332,7 +335,7 @@ class Emulator:
     def _container(self, flavour: ApiFlavour, operation: Operation, container_id: str) -> _Outcome:
         container = self.state.containers[flavour.api].get(container_id)
         if container is None:
-            message = f"{flavour.container_kind} {container_id} does not exist."
+            message = f"{flavour.container_kind} {container_id} {flavour.missing_wording}."
             return flavour.not_found(operation, message, "container")
         return container
 
@@ -361,7 +364,7 @@ class Emulator:
                 return merged
             if merged is not request:  # the run is the merged request; the token compares what the client sent
                 request, body = merged, encode_request(merged)
-            problem = _containers.start_problem(flavour, operation, container, request)
+            problem = _containers.start_problem(flavour, operation, container, request, self.release_labels)
             if problem is not None:
                 return problem
             key = (flavour.api, container_id, token) if token else None

@@ -7,6 +7,7 @@ not validated beyond that. Alibaba workspaces are configured, not created over t
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ def new_container(api: str, container_id: str, now: float, attributes: Mapping[s
             "id": container_id,
             "name": attributes.get("name", "jobrun-emulator"),
             "arn": container_arn(api, container_id, REGION, ACCOUNT),
-            "state": "RUNNING",
+            "state": attributes.get("state", "RUNNING"),
             "containerProvider": attributes.get(
                 "containerProvider", {"type": "EKS", "id": "emulated-eks", "info": {"eksInfo": {"namespace": "spark"}}}
             ),
@@ -59,26 +60,48 @@ def api_of(segments: list[str]) -> str | None:
 
 
 def start_problem(
-    flavour: ApiFlavour, operation: Operation, container: Mapping[str, Any], request: Mapping[str, Any]
+    flavour: ApiFlavour,
+    operation: Operation,
+    container: Mapping[str, Any],
+    request: Mapping[str, Any],
+    release_labels: frozenset[str] | None = None,
 ) -> ServiceError | None:
-    """What stops a schema-valid StartJobRun here.
+    """What stops a schema-valid StartJobRun here: the service's state, each a named rule of
+    ``schemas/service-rules.json`` (what a request must hold is the validator's, already checked).
 
-    EMR Serverless: a run without a job driver could not be shown (GetJobRun's JobRun requires
-    one), so it is refused. EMR on EKS: without a job template the release, role and driver must
-    be given; a run from a template arrives here merged with it (``templates.resolved``), which
-    gave them.
+    EMR on EKS: the virtual cluster must be RUNNING (``virtual-cluster-must-be-running``) and the
+    release must exist (``release-must-exist``); a run from a template arrives merged with it.
     """
-    if flavour.api == "aws-emr-serverless" and "jobDriver" not in request:
-        return ServiceError(400, "ValidationException", "jobDriver must be set.")
     if flavour.api != "aws-emr-containers":
         return None
-    if "jobTemplateId" in request:  # merged with its template already: templates.resolved
-        return None
-    missing = [name for name in ("releaseLabel", "executionRoleArn", "jobDriver") if name not in request]
-    if missing:
-        names = ", ".join(missing)
-        return ServiceError(400, "ValidationException", f"{names} must be set when no job template is used.")
+    state = container.get("state", "RUNNING")
+    if state != "RUNNING":
+        return ServiceError(
+            400, "ValidationException", f"Virtual cluster state {state} is not valid to create resource JobRun."
+        )
+    label = request.get("releaseLabel")
+    if isinstance(label, str) and not release_exists(label, release_labels):
+        return flavour.not_found(operation, f"Release {label} doesn't exist.", "release")
     return None
+
+
+#: "emr-x.x.x-latest or emr-x.x.x-yyyymmdd" (EMR on EKS Development Guide, Amazon EMR on EKS
+#: releases); Flink images carry ``-flink-`` or ``-flink-k8s-operator-`` before the suffix.
+_RELEASE_LABEL = re.compile(r"emr-(\d+)\.(\d+)\.(\d+)(?:-flink(?:-k8s-operator)?)?-(?:latest|\d{8})", re.ASCII)
+#: "Beginning with Amazon EMR releases 5.32.0 and 6.2.0, you can deploy Amazon EMR on EKS"; the
+#: newest release seen in the guide's release list is 7.13.0.
+_RELEASES = (((5, 32, 0), (5, 99, 99)), ((6, 2, 0), (7, 13, 0)))
+
+
+def release_exists(label: str, known: frozenset[str] | None = None) -> bool:
+    """Whether EMR on EKS has this release: in ``known`` when given, else of the documented form and range."""
+    if known is not None:
+        return label in known
+    match = _RELEASE_LABEL.fullmatch(label)
+    if match is None:
+        return False
+    version = tuple(int(part) for part in match.groups())
+    return any(low <= version <= high for low, high in _RELEASES)
 
 
 def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[str]) -> HttpResponse:
@@ -142,12 +165,17 @@ def _container_operation(
     if record is None:
         missing = rest[0] if rest else ""
         return ServiceError(
-            kind.not_found_status, "ResourceNotFoundException", f"{kind.noun} {missing} does not exist."
+            kind.not_found_status,
+            "ResourceNotFoundException",
+            f"{kind.noun} {missing} {FLAVOURS[kind.api].missing_wording}.",
         )
     if len(rest) == 1 and method == "GET":
         return {kind.one: _public(record)}
     if len(rest) == 1 and method == "DELETE":
-        del containers[rest[0]]
+        if kind.api == "aws-emr-containers":  # a deleted virtual cluster stays, TERMINATED (VirtualClusterState)
+            record["state"] = "TERMINATED"
+        else:
+            del containers[rest[0]]
         return {"id": rest[0]} if kind.deleted_answers_id else {}
     if kind.api == "aws-emr-serverless" and len(rest) == 2 and method == "POST" and rest[1] in ("start", "stop"):
         record["state"] = "STARTED" if rest[1] == "start" else "STOPPED"

@@ -37,6 +37,8 @@ class ApiFlavour:
     filter_names: ClassVar[tuple[str, ...] | None] = None
     #: ``listed`` reports how many runs match (Alibaba's totalCount): a filtered listing counts every match.
     counts_matches: ClassVar[bool] = False
+    #: How a not-found message says so: EMR on EKS's "Virtual cluster {ID} doesn't exist." (Common errors page).
+    missing_wording: ClassVar[str] = "does not exist"
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -279,6 +281,7 @@ class EmrServerless(_Aws):
 class EmrContainers(_Aws):
     api = "aws-emr-containers"
     container_kind = "Virtual cluster"
+    missing_wording = "doesn't exist"
     default_page = 50
     filter_names = ("createdAfter", "createdBefore", "name", "states")
 
