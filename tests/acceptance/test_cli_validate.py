@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 from xml.dom import minidom
 from xml.etree import ElementTree
 
@@ -412,3 +413,50 @@ def test_a_folder_that_cannot_be_listed_is_one_line(run: Run, tmp_path: Path) ->
     assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
     assert f"{locked}: error: a folder that cannot be listed" in result.stdout
     assert "1 valid" in result.stdout
+
+
+def _template_files(tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "aws-emr-containers"
+    template = json.loads((fixtures / "CreateJobTemplate/valid/parameterised-spark-submit.json").read_text())
+    run = json.loads((fixtures / "StartJobRun/valid/from-job-template.json").read_text())
+    template_path, run_path = tmp_path / "template.json", tmp_path / "run.json"
+    template_path.write_text(json.dumps(template.get("instance", template), indent=2))
+    spec: dict[str, Any] = run.get("instance", run)
+    run_path.write_text(json.dumps(spec, indent=2))
+    return template_path, run_path, spec
+
+
+def test_a_spec_that_runs_from_a_job_template_says_it_needs_it(run: Run, tmp_path: Path) -> None:
+    _, run_path, spec = _template_files(tmp_path)
+    result = run("validate", str(run_path))
+    assert result.returncode == 0
+    assert f"runs from job template {spec['jobTemplateId']}" in result.stdout and "--template FILE" in result.stdout
+
+
+def test_a_spec_is_checked_merged_with_its_job_template(run: Run, tmp_path: Path) -> None:
+    template_path, run_path, spec = _template_files(tmp_path)
+    assert run("validate", "--template", str(template_path), str(run_path)).returncode == 0
+    spec["jobTemplateParameters"].pop("EntryPoint")
+    spec["jobTemplateParameters"]["Executors"] = "many"
+    spec["jobTemplateParameters"]["Undeclared"] = "x"
+    run_path.write_text(json.dumps(spec, indent=2))
+    result = run("validate", "--template", str(template_path), "--format", "json", str(run_path))
+    assert result.returncode == 1
+    (entry,) = json.loads(result.stdout)["files"]
+    found = {(v["pointer"], v["keyword"]) for v in entry["violations"]}
+    assert found == {
+        ("/jobTemplateParameters/EntryPoint", "required"),
+        ("/jobTemplateParameters/Executors", "pattern"),
+        ("/jobTemplateParameters/Undeclared", "propertyNames"),
+    }
+    lines = {v["pointer"]: v["line"] for v in entry["violations"]}
+    assert lines["/jobTemplateParameters/Executors"] is not None  # a pointer into the user's own file
+    assert any("checked as the run job template" in note for note in entry["notes"])
+
+
+def test_a_file_that_is_no_job_template_is_one_line_and_exit_2(run: Run, tmp_path: Path) -> None:
+    _, run_path, _ = _template_files(tmp_path)
+    result = run("validate", "--template", str(run_path), str(run_path))
+    assert result.returncode == 2
+    assert "not a job template (a CreateJobTemplate input or a DescribeJobTemplate output)" in result.stderr
+    assert "Traceback" not in result.stderr

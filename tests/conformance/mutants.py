@@ -139,7 +139,20 @@ def _with(api: str, flavour: Any) -> Callable[[], Emulator]:
 
 
 #: name -> (the API it breaks, how to build it)
+class _EveryLabel(frozenset[str]):
+    def __contains__(self, label: object) -> bool:
+        return True
+
+
+def _any_release() -> Emulator:
+    """EMR on EKS that starts a run with any release label, one that does not exist too."""
+    emulator = Emulator((CONTAINERS,))
+    emulator.release_labels = _EveryLabel()
+    return emulator
+
+
 MUTANTS: dict[str, tuple[str, Callable[[], Emulator]]] = {
+    "any release label runs": (CONTAINERS, _any_release),
     "idempotency ignored": (SERVERLESS, lambda: IdempotencyIgnored((SERVERLESS,))),
     "state in the wrong case": (SERVERLESS, _with(SERVERLESS, StateInWrongCase())),
     "required response field dropped": (SERVERLESS, _with(SERVERLESS, RequiredFieldDropped())),

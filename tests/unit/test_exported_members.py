@@ -30,6 +30,7 @@ def test_public_api_is_pinned() -> None:
         "operations",
         "schema",
         "validate",
+        "validate_with_template",
         "validator_for",
     ]
 

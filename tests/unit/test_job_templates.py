@@ -255,3 +255,31 @@ def test_template_operations_get_valid_and_invalid_requests_from_their_schemas(o
     for instance, expected in examples(invalid_requests(API, operation, wire=True), 5, seed=1):
         violations = validate(instance, api=API, operation=operation, wire=True)
         assert (expected["pointer"], expected["keyword"]) in [(v.pointer, v.keyword) for v in violations]
+
+
+def test_validate_checks_a_spec_with_its_template_from_python() -> None:
+    import json as _json
+
+    from tests.support import ROOT
+
+    from jobrun_contracts import UsageError, validate_with_template
+
+    fixtures = ROOT / "fixtures" / "aws-emr-containers"
+    template = _json.loads((fixtures / "CreateJobTemplate/valid/parameterised-spark-submit.json").read_text())
+    template = template.get("instance", template)
+    spec = _json.loads((fixtures / "StartJobRun/valid/from-job-template.json").read_text())
+    spec = spec.get("instance", spec)
+    assert validate_with_template(spec, template) == []
+    missing = {**spec, "jobTemplateParameters": {}}
+    assert [(v.pointer, v.keyword) for v in validate_with_template(missing, template)] == [
+        ("/jobTemplateParameters/EntryPoint", "required")
+    ]
+    described = {"jobTemplate": {"id": "other", "jobTemplateData": template["jobTemplateData"]}}
+    with pytest.raises(UsageError, match=r"runs from job template \S+, not the given other"):
+        validate_with_template(spec, described)
+    no_template = {k: v for k, v in spec.items() if not k.startswith("jobTemplate")}
+    assert [v.pointer for v in validate_with_template(no_template, template)] == [
+        "/executionRoleArn",
+        "/releaseLabel",
+        "/jobDriver",
+    ]  # a spec that names no template is checked alone

@@ -74,3 +74,20 @@ def test_alibaba_codes() -> None:
     invalid = alibaba_error(validate(spec, api=api))
     assert invalid is not None and invalid.code == "InvalidParameter" and "'codeType'" in invalid.message
     assert alibaba_error([]) is None
+
+
+def test_emr_on_eks_words_an_arn_pattern_failure_as_its_common_errors_page_does() -> None:
+    spec = {
+        "virtualClusterId": "kp6xvzjk4hmnu5rekj6t9pqhe",
+        "executionRoleArn": "arn:aws:iam::123456789012:user/notarole",
+        "releaseLabel": "emr-6.15.0-latest",
+        "jobDriver": {"sparkSubmitJobDriver": {"entryPoint": "s3://bucket/job.py"}},
+    }
+    error = aws_error(validate(spec, api="aws-emr-containers"))
+    assert error is not None and error.message.startswith(
+        "1 validation error detected: Value 'arn:aws:iam::123456789012:user/notarole' at 'executionRoleArn' "
+        "failed to satisfy the ARN regular expression pattern: ^arn:(aws[a-zA-Z0-9-]*):iam::"
+    )
+    # other patterns keep AWS's usual wording
+    bad_release = aws_error(validate({**spec, "releaseLabel": "bad label!"}, api="aws-emr-containers"))
+    assert bad_release is not None and "Member must satisfy regular expression pattern" in bad_release.message

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # For type checkers only (``X as X`` is an explicit re-export under mypy --strict);
     # tests/unit/test_exported_members.py keeps these and _WHERE in step.
+    from .core.job_templates import validate_with_template as validate_with_template
     from .core.registry import APIS as APIS
     from .core.registry import Field as Field
     from .core.registry import Operation as Operation
@@ -50,6 +51,7 @@ _WHERE = {
     "core.registry": ("APIS", "Field", "Operation", "detect_api", "operation", "operations", "schema"),
     "wire.service_errors": ("ServiceError", "alibaba_error", "aws_error", "aws_validation_message"),
     "core.validation": ("ValidationFailed", "Validator", "Violation", "validate", "validator_for"),
+    "core.job_templates": ("validate_with_template",),
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 

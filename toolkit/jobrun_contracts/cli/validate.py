@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import click
 
@@ -11,7 +12,7 @@ from ..core import documents as _documents
 from ..core import registry
 from ..core.registry import Direction
 from ..core.validation import Violation, validator_for
-from ..errors import InputError, JobrunContractsError
+from ..errors import InputError, JobrunContractsError, UsageError
 from ..reports import FORMATS, DocumentResult, writer
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -40,6 +41,14 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
     is_flag=True,
     help="Check the API reference's constraints alone: leave out what the services' own guides and "
     "observed responses add or relax (schemas/service-rules.json; see docs/schemas.md).",
+)
+@click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    metavar="FILE",
+    help="An EMR on EKS job template (a CreateJobTemplate input or a DescribeJobTemplate output, JSON or "
+    "YAML; repeatable): a StartJobRun spec that runs from it is checked as the run the service would start.",
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
@@ -74,6 +83,7 @@ def validate_command(
     wire: bool,
     strict: bool | None,
     reference_only: bool,
+    templates: tuple[str, ...],
     output_format: str,
     max_bytes: int,
     max_depth: int,
@@ -96,7 +106,8 @@ def validate_command(
     files = _documents.expand(list(paths), excludes)
     click.echo(report.start(), nl=False)
     limits = (max_bytes, max_depth, max_values)
-    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations)
+    known = _job_templates(templates, limits)
+    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations, known)
     checks = _check(files, api, checking, limits)
     for result in checks:
         chunk = report.add(result)
@@ -119,6 +130,30 @@ class _Checking:
     strict: bool | None
     reference_only: bool
     max_violations: int = 100
+    #: job templates by id (None: a CreateJobTemplate input, which has no id yet), with their files
+    templates: Mapping[str | None, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
+
+
+def _job_templates(paths: tuple[str, ...], limits: tuple[int, int, int]) -> dict[str | None, tuple[str, Any]]:
+    """Each ``--template`` file's first document, by the id it names."""
+    from ..core import job_templates
+
+    found: dict[str | None, tuple[str, Any]] = {}
+    for path in paths:
+        documents = _documents.load(path, max_bytes=limits[0], max_depth=limits[1], max_values=limits[2])
+        data = documents[0].data
+        held = data.get("jobTemplate", data) if isinstance(data, Mapping) else None
+        if not isinstance(held, Mapping) or not isinstance(held.get("jobTemplateData"), Mapping):
+            raise InputError(
+                "not a job template (a CreateJobTemplate input or a DescribeJobTemplate output)", path=path
+            )
+        named = job_templates.template_id(data)
+        if named in found:
+            raise UsageError(
+                f"two --template files for {named or 'a template without an id'}: {found[named][0]}, {path}"
+            )
+        found[named] = (path, data)
+    return found
 
 
 def _check(
@@ -159,6 +194,7 @@ def _result(document: _documents.Document, api: str | None, checking: _Checking)
         )
         result.violations, total = checker.first_violations(document.data, checking.max_violations)
         result.omitted = total - len(result.violations)
+        _with_template(result, document.data, checking)
     except JobrunContractsError as error:
         result.error = str(error)
     if result.violations and document.format == "yaml":
@@ -168,6 +204,33 @@ def _result(document: _documents.Document, api: str | None, checking: _Checking)
     if result.violations:
         result.lines = document.lines_for(v.pointer for v in result.violations)
     return result
+
+
+def _with_template(result: DocumentResult, spec: Any, checking: _Checking) -> None:
+    """A spec that runs from an EMR on EKS job template: checked merged with it, or said to need it."""
+    from ..core import job_templates
+
+    if (result.api, checking.operation, checking.direction) != (job_templates.API, "StartJobRun", "request"):
+        return
+    wanted = job_templates.needs_template(spec) if isinstance(spec, Mapping) else None
+    if wanted is None:
+        return
+    given = checking.templates.get(wanted) or checking.templates.get(None)
+    if given is None:
+        result.notes = (
+            *result.notes,
+            f"runs from job template {wanted}: what the template gives (role, release, driver, parameters) "
+            "is not checked; pass it with --template FILE",
+        )
+        return
+    path, template = given
+    seen = {(v.pointer, v.keyword) for v in result.violations}
+    merged = job_templates.merge(template, spec)
+    added = [v for v in merged.violations if (v.pointer, v.keyword) not in seen]
+    room = max(checking.max_violations - len(result.violations), 0)
+    result.violations = [*result.violations, *added[:room]]
+    result.omitted += len(added) - len(added[:room])
+    result.notes = (*result.notes, f"checked as the run job template {wanted} ({path}) would start")
 
 
 def _yaml_typing(violation: Violation) -> Violation:

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..errors import UsageError
 from . import pointers
 from .validation import Violation, validator_for
 
@@ -138,6 +139,35 @@ def template_data(document: Mapping[str, Any]) -> Mapping[str, Any]:
         document = document["jobTemplate"]
     data = document.get("jobTemplateData", document)
     return data if isinstance(data, Mapping) else {}
+
+
+def validate_with_template(
+    spec: Mapping[str, Any], template: Mapping[str, Any], *, wire: bool = False
+) -> list[Violation]:
+    """An EMR on EKS StartJobRun spec checked as the run its job template would start: its own
+    violations, then what merging it with the template finds (:func:`merge`); [] when valid.
+
+    ``template``: a CreateJobTemplate input, a DescribeJobTemplate output, or its ``jobTemplateData``.
+    A spec that names no template is checked alone; one that names another template than the given
+    one (a DescribeJobTemplate output names its id) is a usage error.
+    """
+    found = validator_for(API, "StartJobRun", "request", wire=wire).validate(spec)
+    wanted = needs_template(spec) if isinstance(spec, Mapping) else None
+    if wanted is None:
+        return found
+    named = template_id(template)
+    if named is not None and named != wanted:
+        raise UsageError(f"the request runs from job template {wanted}, not the given {named}")
+    seen = {(v.pointer, v.keyword) for v in found}
+    return found + [v for v in merge(template, spec).violations if (v.pointer, v.keyword) not in seen]
+
+
+def template_id(document: Mapping[str, Any]) -> str | None:
+    """The id a template document names (a DescribeJobTemplate output, a JobTemplate), or None
+    (a CreateJobTemplate input has none yet)."""
+    held = document.get("jobTemplate", document)
+    found = held.get("id") if isinstance(held, Mapping) else None
+    return found if isinstance(found, str) else None
 
 
 def needs_template(request: Mapping[str, Any]) -> str | None:

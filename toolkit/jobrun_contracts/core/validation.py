@@ -408,7 +408,8 @@ def validate(
     where the token is required. ``strict`` (default: on for requests, off for responses)
     makes unknown fields violations. ``reference_only`` checks the API reference's constraints
     alone, without what the services' own guides and observed responses add or relax
-    (``schemas/service-rules.json``).
+    (``schemas/service-rules.json``). An EMR on EKS spec that runs from a job template is checked
+    with it by :func:`jobrun_contracts.validate_with_template`.
     """
     validator = validator_for(api, operation, direction, wire=wire, strict=strict, reference_only=reference_only)
     return validator.validate(instance)

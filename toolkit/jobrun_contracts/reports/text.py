@@ -43,6 +43,9 @@ class Writer(base.Writer):
                     out.append(f"      source{level}: {one_line(violation.reference)}")
             if result.omitted:
                 out.append(f"  ... and {result.omitted} more violation(s), not shown (--max-violations)")
+        elif result.notes:  # valid, with something worth saying (a job template it was not checked with)
+            out.append(f"{one_line(result.label)}: valid")
+            out.extend(f"  note: {one_line(note)}" for note in result.notes)
         return "".join(line + "\n" for line in out)
 
     def finish(self) -> str:

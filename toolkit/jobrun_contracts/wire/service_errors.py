@@ -102,7 +102,15 @@ def _aws_item(violation: Violation, place: Place | None = None) -> str:
         if constraints:
             listed = ", ".join(constraints)
             return f"Value{value} at '{path}' {_FAILED}: Map keys must satisfy constraint: [{listed}]"
+    if violation.keyword == "pattern" and _is_eks_arn(violation):
+        # EMR on EKS's own words (Common errors when running jobs): "Value {Role} at 'executionRoleArn'
+        # failed to satisfy the ARN regular expression pattern: ^arn:(aws[a-zA-Z0-9-]*):iam::..."
+        return f"Value{value} at '{path}' failed to satisfy the ARN regular expression pattern: {violation.constraint}"
     return f"Value{value} at '{path}' {_FAILED}: {_aws_constraint(violation)}"
+
+
+def _is_eks_arn(violation: Violation) -> bool:
+    return "/schemas/aws-emr-containers/" in violation.schema_path and str(violation.constraint).startswith("^arn:")
 
 
 def _aws_map_value(place: Place) -> str:
