@@ -460,3 +460,13 @@ def test_a_file_that_is_no_job_template_is_one_line_and_exit_2(run: Run, tmp_pat
     assert result.returncode == 2
     assert "not a job template (a CreateJobTemplate input or a DescribeJobTemplate output)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_template_that_breaks_its_own_schema_is_one_line_and_exit_2(run: Run, tmp_path: Path) -> None:
+    template_path, run_path, _ = _template_files(tmp_path)
+    template = json.loads(template_path.read_text())
+    template["jobTemplateData"]["releaseLabel"] = "bad label!"
+    template_path.write_text(json.dumps(template))
+    result = run("validate", "--template", str(template_path), str(run_path))
+    assert result.returncode == 2
+    assert "not a valid CreateJobTemplate input: /jobTemplateData/releaseLabel:" in result.stderr

@@ -283,3 +283,63 @@ def test_validate_checks_a_spec_with_its_template_from_python() -> None:
         "/releaseLabel",
         "/jobDriver",
     ]  # a spec that names no template is checked alone
+
+
+def _secret_template() -> dict[str, Any]:
+    return {
+        "jobTemplateData": {
+            "executionRoleArn": "arn:aws:iam::123456789012:role/JobRole",
+            "releaseLabel": "emr-6.15.0-latest",
+            "jobDriver": {"sparkSubmitJobDriver": {"entryPoint": "s3://bucket/job.py"}},
+            "jobTags": {"team": "bi"},
+            "configurationOverrides": {
+                "applicationConfiguration": [
+                    {"classification": "spark-defaults", "properties": {"spark.hadoop.fs.s3a.secret.key": "${Secret}"}}
+                ]
+            },
+            "parameterConfiguration": {"Secret": {"type": "NUMBER"}},
+        }
+    }
+
+
+def test_a_parameter_that_fills_a_sensitive_field_is_never_shown() -> None:
+    from jobrun_contracts import validate_with_template
+
+    secret = "wJalrXUtnFEMI/K7MDENG"
+    for value in (secret + "\n", secret):  # breaks the request's own pattern; breaks NUMBER
+        spec = {
+            "virtualClusterId": "kp6xvzjk4hmnu5rekj6t9pqhe",
+            "jobTemplateId": "t1",
+            "jobTemplateParameters": {"Secret": value},
+        }
+        violations = validate_with_template(spec, _secret_template())
+        assert violations and all(v.sensitive for v in violations)
+        assert not any(secret in v.message or secret in repr(v.instance) for v in violations)
+
+
+def test_tags_that_are_no_map_do_not_crash_the_merge() -> None:
+    from jobrun_contracts import validate_with_template
+
+    spec = {
+        "virtualClusterId": "kp6xvzjk4hmnu5rekj6t9pqhe",
+        "jobTemplateId": "t1",
+        "tags": ["a"],
+        "jobTemplateParameters": {"Secret": "12"},
+    }
+    assert ("/tags", "type") in [(v.pointer, v.keyword) for v in validate_with_template(spec, _secret_template())]
+
+
+def test_reference_only_reaches_the_merged_run() -> None:
+    from jobrun_contracts import validate_with_template
+
+    template = _secret_template()
+    template["jobTemplateData"]["configurationOverrides"] = {
+        "monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": "/var/log/spark"}}
+    }
+    spec = {
+        "virtualClusterId": "kp6xvzjk4hmnu5rekj6t9pqhe",
+        "jobTemplateId": "t1",
+        "jobTemplateParameters": {"Secret": "12"},
+    }
+    assert [v.rule for v in validate_with_template(spec, template)] == ["log-uri-is-s3"]
+    assert validate_with_template(spec, template, reference_only=True) == []

@@ -276,7 +276,7 @@ def test_a_datetime_is_a_timestamp_as_boto3_takes_it() -> None:
     query = {
         "applicationId": "00fkr3dqu9a1b20d",
         "createdAtAfter": datetime(2024, 1, 1, tzinfo=timezone.utc),
-        "createdAtBefore": date(2024, 2, 1),
+        "createdAtBefore": datetime(2024, 2, 1),
     }
     assert validate(query, api=SERVERLESS, operation="ListJobRuns") == []
     with pytest.raises(InputError, match="/name: a datetime is not JSON data"):
@@ -318,3 +318,32 @@ def test_on_the_wire_a_timestamp_is_iso_8601_as_botocore_writes_it() -> None:
     assert found(validate(query, api=SERVERLESS, operation="ListJobRuns", wire=True)) == [
         ("/createdAtAfter", "format", None)
     ]
+
+
+def test_every_api_in_the_rules_file_is_known_and_loads() -> None:
+    assert {rule.api for rule in service_rules.rules()} <= set(APIS)
+
+
+@pytest.mark.parametrize("text", ["1" * 30, "9" * 400, "-" * 5])
+def test_a_timestamp_botocore_cannot_read_is_a_violation_not_a_crash(text: str) -> None:
+    query = {"applicationId": "00fkr3dqu9a1b20d", "createdAtAfter": text}
+    assert found(validate(query, api=SERVERLESS, operation="ListJobRuns")) == [("/createdAtAfter", "format", None)]
+
+
+def test_a_date_is_no_timestamp_as_botocore_refuses_it_and_odd_datetimes_do_not_crash() -> None:
+    from datetime import timedelta
+
+    base = {"applicationId": "00fkr3dqu9a1b20d"}
+    with pytest.raises(InputError, match="/createdAtAfter: a date is not JSON data"):
+        validate({**base, "createdAtAfter": date(2024, 1, 1)}, api=SERVERLESS, operation="ListJobRuns")
+    far = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))  # no UTC moment: before year 1
+    with pytest.raises(InputError, match="/createdAtAfter: a datetime is not JSON data"):
+        validate({**base, "createdAtAfter": far}, api=SERVERLESS, operation="ListJobRuns")
+
+
+def test_the_sdks_float_rule_is_for_job_specs_not_for_the_wire() -> None:
+    spec = with_(SERVERLESS_SPEC, executionTimeoutMinutes=60.0, clientToken="t")
+    assert found(validate(spec, api=SERVERLESS)) == [
+        ("/executionTimeoutMinutes", "type", "sdk-refuses-float-for-integer")
+    ]
+    assert validate(spec, api=SERVERLESS, wire=True) == []  # no source shows the service refusing it

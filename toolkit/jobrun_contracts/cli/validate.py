@@ -147,6 +147,16 @@ def _job_templates(paths: tuple[str, ...], limits: tuple[int, int, int]) -> dict
             raise InputError(
                 "not a job template (a CreateJobTemplate input or a DescribeJobTemplate output)", path=path
             )
+        described = "jobTemplate" in data
+        direction: Direction = "response" if described else "request"
+        operation = "DescribeJobTemplate" if described else "CreateJobTemplate"
+        problems, count = validator_for(job_templates.API, operation, direction).first_violations(data, 1)
+        if problems:
+            kind = "DescribeJobTemplate output" if described else "CreateJobTemplate input"
+            more = f" (and {count - 1} more)" if count > 1 else ""
+            raise InputError(
+                f"not a valid {kind}: {problems[0].pointer or '/'}: {problems[0].message}{more}", path=path
+            )
         named = job_templates.template_id(data)
         if named in found:
             raise UsageError(
@@ -224,8 +234,9 @@ def _with_template(result: DocumentResult, spec: Any, checking: _Checking) -> No
         )
         return
     path, template = given
+    result.violations = job_templates.hide_parameters(result.violations, template, spec)
     seen = {(v.pointer, v.keyword) for v in result.violations}
-    merged = job_templates.merge(template, spec)
+    merged = job_templates.merge(template, spec, reference_only=checking.reference_only)
     added = [v for v in merged.violations if (v.pointer, v.keyword) not in seen]
     room = max(checking.max_violations - len(result.violations), 0)
     result.violations = [*result.violations, *added[:room]]

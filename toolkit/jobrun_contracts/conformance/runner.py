@@ -23,6 +23,7 @@ was known.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import time
@@ -106,13 +107,13 @@ class Exchange:
             data["problem"] = self.problem
         return data
 
-    def kept(self, secrets: Iterable[str], api: str | None = None) -> Exchange:
+    def kept(self, secrets: Iterable[str], api: str | None = None, *, known: tuple[str, ...] | None = None) -> Exchange:
         """This exchange as evidence: secrets replaced everywhere, credential headers redacted, bodies cut.
 
         With ``api``, the request body and a successful response's body are shown with their
         sensitive values replaced, as the operation's schemas mark them.
         """
-        known = _variants(secrets)
+        known = _variants(secrets) if known is None else known
         request_body = self.request.body
         if api is not None:
             request_body = _hide_sensitive(request_body, api, self.operation, "request")
@@ -229,13 +230,26 @@ def _variants(secrets: Iterable[str]) -> tuple[str, ...]:
     """Each secret of 4 characters or more and its escaped forms, longest first (so none is left half-replaced)."""
     found: set[str] = set()
     for secret in secrets:
-        if len(secret) < 4 or secret == REDACTED:
-            continue
-        escaped = json.dumps(secret)[1:-1]
-        found |= {secret, escaped, escaped.replace("/", "\\/"), urllib.parse.quote(secret, safe="")}
-        found |= {json.dumps(secret, ensure_ascii=False)[1:-1]}
-        found |= {json.dumps(json.dumps(secret, ensure_ascii=False)[1:-1], ensure_ascii=False)[1:-1]}  # quoted twice
+        found |= _forms(secret)
     return tuple(sorted(found, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _forms(secret: str) -> frozenset[str]:
+    """One secret as it is and as JSON (once or twice quoted) or a URL would escape it; none when short."""
+    if len(secret) < 4 or secret == REDACTED:
+        return frozenset()
+    escaped = json.dumps(secret)[1:-1]
+    return frozenset(
+        {
+            secret,
+            escaped,
+            escaped.replace("/", "\\/"),
+            urllib.parse.quote(secret, safe=""),
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+            json.dumps(json.dumps(secret, ensure_ascii=False)[1:-1], ensure_ascii=False)[1:-1],  # quoted twice
+        }
+    )
 
 
 def _scrub_headers(headers: Mapping[str, str], known: tuple[str, ...]) -> dict[str, str]:
@@ -338,6 +352,8 @@ class ClauseRun:
         self.answered = False  # the target answered at least one request of this clause
         self.unanswered: NoAnswer | None = None  # why a request (or the preparation) got no answer at all
         self._sensitive: dict[str, None] = {}  # values the clause's messages carried under sensitive shapes
+        self._known_cache: tuple[str, ...] = ()
+        self._known_for = -1  # how many secrets _known_cache was worked out for
         self._deadline = 0.0
         self._run_end = run_end  # monotonic end of the whole run, if it has one
 
@@ -351,6 +367,14 @@ class ClauseRun:
     def secrets(self) -> list[str]:
         """What no output may show: the target's secrets, and the sensitive values this clause sent or received."""
         return [*self.target.secrets(), *self._sensitive]
+
+    def _known(self) -> tuple[str, ...]:
+        """:meth:`secrets` with their escaped forms, worked out again only when a new value was noted
+        (each exchange of a long fuzz clause would otherwise redo them all)."""
+        secrets = self.secrets()
+        if self._known_for != len(secrets):
+            self._known_cache, self._known_for = _variants(secrets), len(secrets)
+        return self._known_cache
 
     def _note_sensitive(self, operation: str, direction: registry.Direction, instance: Any) -> None:
         try:
@@ -557,7 +581,7 @@ class ClauseRun:
             exchange.response = response
             return self._observe(exchange, operation_name, response)
         finally:  # keep it small and safe now, not when the run ends: memory stays flat whatever the bodies
-            self.exchanges[-1] = exchange.kept(self.secrets(), self.api)
+            self.exchanges[-1] = exchange.kept((), self.api, known=self._known())
             del self.exchanges[:-_KEPT_EXCHANGES]
 
     def _observe(self, exchange: Exchange, operation: str, response: HttpResponse) -> Observed:

@@ -98,7 +98,7 @@ def is_sdk_timestamp(value: str) -> bool:
         return is_iso8601_timestamp(value)
     try:
         parse(value)
-    except (ValueError, OverflowError, TypeError, OSError):
+    except Exception:  # botocore raises RuntimeError too (a long digit string), not only ValueError
         return False
     return True
 

@@ -23,12 +23,12 @@ a ``${Name}`` that names no declared parameter).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import UsageError
-from . import pointers
+from ..errors import JobrunContractsError, UsageError
+from . import pointers, sensitive
 from .validation import Violation, validator_for
 
 API = "aws-emr-containers"
@@ -142,7 +142,7 @@ def template_data(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def validate_with_template(
-    spec: Mapping[str, Any], template: Mapping[str, Any], *, wire: bool = False
+    spec: Mapping[str, Any], template: Mapping[str, Any], *, wire: bool = False, reference_only: bool = False
 ) -> list[Violation]:
     """An EMR on EKS StartJobRun spec checked as the run its job template would start: its own
     violations, then what merging it with the template finds (:func:`merge`); [] when valid.
@@ -151,7 +151,7 @@ def validate_with_template(
     A spec that names no template is checked alone; one that names another template than the given
     one (a DescribeJobTemplate output names its id) is a usage error.
     """
-    found = validator_for(API, "StartJobRun", "request", wire=wire).validate(spec)
+    found = validator_for(API, "StartJobRun", "request", wire=wire, reference_only=reference_only).validate(spec)
     wanted = needs_template(spec) if isinstance(spec, Mapping) else None
     if wanted is None:
         return found
@@ -159,7 +159,44 @@ def validate_with_template(
     if named is not None and named != wanted:
         raise UsageError(f"the request runs from job template {wanted}, not the given {named}")
     seen = {(v.pointer, v.keyword) for v in found}
-    return found + [v for v in merge(template, spec).violations if (v.pointer, v.keyword) not in seen]
+    found = hide_parameters(found, template, spec)
+    return found + [
+        v for v in merge(template, spec, reference_only=reference_only).violations if (v.pointer, v.keyword) not in seen
+    ]
+
+
+def hide_parameters(violations: Iterable[Violation], template: Mapping[str, Any], request: Any) -> list[Violation]:
+    """The violations with the values of parameters that fill sensitive fields hidden.
+
+    The model does not mark ``jobTemplateParameters`` sensitive, but a parameter whose ``${Name}``
+    sits in a field it does mark (a ``SensitivePropertiesMap`` value, an entry point) carries that
+    field's value, so it is hidden as that field's would be.
+    """
+    hidden = _sensitive_parameters(template_data(template))
+    given = request.get("jobTemplateParameters") if isinstance(request, Mapping) else None
+    given = given if isinstance(given, Mapping) else {}
+    shown = []
+    for violation in violations:
+        parts = pointers.split(violation.pointer)
+        if len(parts) == 2 and parts[0] == "jobTemplateParameters" and parts[1] in hidden:
+            value = violation.instance if violation.instance is not None else given.get(str(parts[1]))
+            violation = sensitive.safe_violation(replace(violation, sensitive=True, instance=value))
+        shown.append(violation)
+    return shown
+
+
+def _sensitive_parameters(data: Mapping[str, Any]) -> set[str]:
+    """The parameters with a placeholder in a field the StartJobRun model marks sensitive."""
+    names = set()
+    for path, name in placeholders(data):
+        request_path = ["tags", *path[1:]] if path[:1] == ("jobTags",) else list(path)
+        try:
+            place = sensitive.at(API, "StartJobRun", "request", pointers.join(request_path))
+        except JobrunContractsError:
+            continue
+        if place.sensitive:
+            names.add(name)
+    return names
 
 
 def template_id(document: Mapping[str, Any]) -> str | None:
@@ -210,7 +247,7 @@ def template_problems(data: Mapping[str, Any], base: str = "/jobTemplateData") -
     - A ``NUMBER`` parameter's ``defaultValue`` is a number (:data:`PARAMETER_CONFIGURATION`; what a
       number is: :func:`is_number`).
     """
-    declared = _declared(data)
+    declared = declared_parameters(data)
     found: list[Violation] = []
     for name, config in declared.items():
         where = f"{base}/parameterConfiguration/{pointers.escape(name)}"
@@ -258,7 +295,7 @@ def template_problems(data: Mapping[str, Any], base: str = "/jobTemplateData") -
     return found
 
 
-def merge(template: Mapping[str, Any], request: Mapping[str, Any]) -> Merged:
+def merge(template: Mapping[str, Any], request: Mapping[str, Any], *, reference_only: bool = False) -> Merged:
     """The StartJobRun request the service runs for ``request`` (which names the template), or why not.
 
     ``template`` is the template's ``jobTemplateData`` (or a document holding it: :func:`template_data`).
@@ -291,10 +328,10 @@ def merge(template: Mapping[str, Any], request: Mapping[str, Any]) -> Merged:
     """
     data = template_data(template)
     violations = [_noted(v, "in the job template") for v in template_problems(data, "/jobTemplateData")]
-    declared = _declared(data)
+    declared = declared_parameters(data)
     given = request.get("jobTemplateParameters") or {}
-    if not isinstance(given, Mapping):
-        given = {}
+    if not isinstance(given, Mapping):  # the request's own type violation says it; no parameter is given
+        return Merged(None, tuple(violations), {}, {})
     for member in TEMPLATE_MEMBERS:
         if member in request:
             violations.append(
@@ -363,7 +400,8 @@ def merge(template: Mapping[str, Any], request: Mapping[str, Any]) -> Merged:
     template_tags = data.get("jobTags")
     if isinstance(template_tags, Mapping) and template_tags:
         tags = {k: _substitute(v, parameters) for k, v in template_tags.items()}
-        for key, value in (request.get("tags") or {}).items():
+        given_tags = request.get("tags")
+        for key, value in (given_tags if isinstance(given_tags, Mapping) else {}).items():
             if key in tags and tags[key] != value:
                 violations.append(
                     _violation(
@@ -381,8 +419,8 @@ def merge(template: Mapping[str, Any], request: Mapping[str, Any]) -> Merged:
         merged["tags"] = tags
         origins["/tags"] = "/jobTemplateData/jobTags"
     if violations:
-        return Merged(None, tuple(violations), parameters, origins)
-    checked = validator_for(API, "StartJobRun", "request", strict=False).validate(merged)
+        return Merged(None, tuple(hide_parameters(violations, data, request)), parameters, origins)
+    checked = validator_for(API, "StartJobRun", "request", strict=False, reference_only=reference_only).validate(merged)
     if checked:
         return Merged(None, tuple(_from_template(v, origins) for v in checked), parameters, origins)
     return Merged(merged, (), parameters, origins)
@@ -391,7 +429,8 @@ def merge(template: Mapping[str, Any], request: Mapping[str, Any]) -> Merged:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _declared(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def declared_parameters(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A template's parameters by name, each its configuration ({} where it is no object)."""
     config = data.get("parameterConfiguration") or {}
     if not isinstance(config, Mapping):
         return {}
@@ -415,6 +454,9 @@ def _from_template(violation: Violation, origins: Mapping[str, str]) -> Violatio
         if violation.pointer == merged or violation.pointer.startswith(merged + "/"):
             where = origin + violation.pointer[len(merged) :]
             return _noted(violation, f"the job template's {where}, with its parameters filled in")
+    if violation.keyword == "required":  # the merged run has no jobTemplateId: the template lacks the member
+        message = violation.message.removesuffix(" when jobTemplateId is not given")
+        return replace(violation, message=f"{message} (neither the job template nor the request gives it)")
     return violation
 
 
@@ -433,9 +475,8 @@ def _violation(
     choice: bool = False,
 ) -> Violation:
     source = f"{citation}; {OUR_CHOICE}" if choice else str(citation)
-    return Violation(
-        pointer, keyword, message, constraint, source, f"{_RULES_URI}#{rule}", provenance=citation.provenance
-    )
+    level = "choice" if choice else citation.provenance  # where the pages are silent, the rule is ours
+    return Violation(pointer, keyword, message, constraint, source, f"{_RULES_URI}#{rule}", provenance=level)
 
 
 def _quote(value: str, limit: int = 60) -> str:

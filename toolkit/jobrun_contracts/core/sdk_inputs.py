@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -57,16 +57,19 @@ def _collect(
 
 
 def with_datetimes_as_text(instance: Any, paths: tuple[tuple[Any, ...], ...]) -> Any:
-    """A copy in which each ``datetime`` or ``date`` at a timestamp member is ISO 8601 text, as
-    botocore sends it (a naive one is UTC, as botocore reads it); None when there is none."""
+    """A copy in which each ``datetime`` at a timestamp member is ISO 8601 text, as botocore sends it
+    (a naive one is UTC, as botocore reads it); None when there is none. A ``date`` is left as it is:
+    botocore refuses it ("valid types: datetime.datetime, timestamp-string")."""
     changed = False
 
     def convert(node: Any, path: tuple[Any, ...]) -> Any:
         nonlocal changed
         if not path:
-            if isinstance(node, (datetime, date)):
-                changed = True
-                return _iso(node)
+            if isinstance(node, datetime):
+                text = _iso(node)
+                if text is not None:
+                    changed = True
+                    return text
             return node
         step, rest = path[0], path[1:]
         if step is _EACH:
@@ -86,7 +89,8 @@ def with_datetimes_as_text(instance: Any, paths: tuple[tuple[Any, ...], ...]) ->
 
 
 def floats_at_integers(instance: Any, paths: tuple[tuple[Any, ...], ...]) -> Iterator[tuple[list[Any], float]]:
-    """Each float (integral or not) where an integer member is: botocore refuses every one."""
+    """Each integral float where an integer member is (``60.0``): botocore refuses it, and JSON
+    Schema's ``integer`` does not (a fractional one already fails ``integer``)."""
     for path in paths:
         yield from _floats(instance, path, [])
 
@@ -108,8 +112,10 @@ def _floats(node: Any, path: tuple[Any, ...], where: list[Any]) -> Iterator[tupl
         yield from _floats(node[step], rest, [*where, step])
 
 
-def _iso(moment: datetime | date) -> str:
-    if not isinstance(moment, datetime):
-        return moment.isoformat()
-    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+def _iso(moment: datetime) -> str | None:
+    """ISO 8601 in UTC; None for a moment that has none (year 1 with a positive offset)."""
+    try:
+        aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except OverflowError:
+        return None
     return aware.strftime("%Y-%m-%dT%H:%M:%S") + (f".{aware.microsecond:06d}" if aware.microsecond else "") + "Z"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -64,7 +65,7 @@ def rules(api: str | None = None) -> tuple[Rule, ...]:
     """Every rule of one API (or of all), in file order."""
     document = _rules_document()
     chosen = [api] if api is not None else [key for key in document if not key.startswith("$")]
-    return tuple(_rule(name, entry) for name in chosen for entry in document.get(name, ()))
+    return tuple(_checked(_rule(name, entry)) for name in chosen for entry in document.get(name, ()))
 
 
 def rule(api: str, rule_id: str) -> Rule:
@@ -79,7 +80,12 @@ def document(api: str, name: str, *, reference_only: bool = False) -> dict[str, 
     """One schema file of one API: as transcribed, or with the service's rules applied (do not mutate)."""
     if reference_only:
         return _resources.schema_document(api, name)
-    return _applied(api).get(name) or _resources.schema_document(api, name)
+    with _APPLYING:  # once per process: every caller must see the same objects (identity is compared)
+        applied = _applied(api)
+    return applied.get(name) or _resources.schema_document(api, name)
+
+
+_APPLYING = threading.Lock()
 
 
 @cache
@@ -150,7 +156,12 @@ def _member_citations(document: dict[str, Any], pointer: str) -> list[str]:
 def _node_at(root: dict[str, Any], pointer: str, site: str) -> dict[str, Any]:
     node: Any = root
     for part in pointers.split(pointer):
-        node = node[part] if isinstance(node, list) and isinstance(part, int) else node.get(str(part), None)
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict):
+            node = node.get(str(part))
+        else:
+            node = None
         if node is None:
             raise SchemaError(f"service rule site {site} names nothing in the schemas")
     if not isinstance(node, dict):
@@ -186,6 +197,14 @@ def _rule(api: str, entry: Mapping[str, Any]) -> Rule:
         )
     except (KeyError, TypeError) as error:
         raise SchemaError(f"schemas/{_FILE}: {api} rule {entry.get('id', '?')} lacks {error}") from error
+
+
+def _checked(rule: Rule) -> Rule:
+    if not _resources.data_dir("schemas").joinpath(rule.api).is_dir():
+        raise SchemaError(f"schemas/{_FILE}: unknown API {rule.api}")
+    if rule.level not in LEVELS:
+        raise SchemaError(f"schemas/{_FILE}: rule {rule.id} has level {rule.level!r}; choose from {', '.join(LEVELS)}")
+    return rule
 
 
 def provenance_of(parents: Sequence[tuple[Mapping[str, Any], str]]) -> dict[str, str] | None:

@@ -99,8 +99,10 @@ class Validator:
         prepared, engine_registry = _prepared(api, wire, strict, reference_only)
         self._originals = dict(registry.resources(api, reference_only=reference_only))
         self._members = sdk_inputs.members(api, operation, direction)
-        # botocore's type check: AWS requests only (the Alibaba SDK's models check no types)
-        self._integers = self._members.integers if direction == "request" and api in registry.SIGNING_NAME else ()
+        # botocore's client-side type check: AWS job specs only (on the wire no source shows the
+        # service refusing 60.0, and the Alibaba SDK's models check no types)
+        spec = direction == "request" and not wire and api in registry.SIGNING_NAME
+        self._integers = self._members.integers if spec else ()
         try:
             self._engine = jsonschema_rs.validator_for(
                 prepared[root["$id"]],

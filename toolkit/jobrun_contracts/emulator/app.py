@@ -93,6 +93,8 @@ class Emulator:
             raise UsageError("the emulator needs at least one API")
         self.clock = clock or Clock()
         #: EMR on EKS releases that exist; None: those of the documented form and range (release-must-exist)
+        if isinstance(release_labels, str):
+            raise UsageError("release_labels is a collection of labels, not one label")
         self.release_labels = frozenset(release_labels) if release_labels is not None else None
         self.timings = self._configured_timings = timings or Timings()
         self.credentials = dict(credentials) if credentials else None

@@ -89,7 +89,8 @@ def start_problem(
 #: releases); Flink images carry ``-flink-`` or ``-flink-k8s-operator-`` before the suffix.
 _RELEASE_LABEL = re.compile(r"emr-(\d+)\.(\d+)\.(\d+)(?:-flink(?:-k8s-operator)?)?-(?:latest|\d{8})", re.ASCII)
 #: "Beginning with Amazon EMR releases 5.32.0 and 6.2.0, you can deploy Amazon EMR on EKS"; the
-#: newest release seen in the guide's release list is 7.13.0.
+#: newest release seen in the guide's release list is 7.13.0. No source bounds 5.x above, so any
+#: 5.x from 5.32.0 is taken.
 _RELEASES = (((5, 32, 0), (5, 99, 99)), ((6, 2, 0), (7, 13, 0)))
 
 

@@ -22,6 +22,7 @@ from ..core.job_templates import (
     API,
     PLACEHOLDER,
     TEMPLATE_MEMBERS,
+    declared_parameters,
     merge,
     placeholders,
     template_data,
@@ -47,9 +48,9 @@ def template_run_requests(
     """StartJobRun requests that run from ``template`` (a CreateJobTemplate input, a DescribeJobTemplate
     output, or the ``jobTemplateData`` itself) and that the template rules accept."""
     data = template_data(template)
-    declared = data.get("parameterConfiguration") or {}
+    declared = declared_parameters(data)
     values = {name: _value_strategy(data, name, config) for name, config in declared.items()}
-    required = [name for name, config in declared.items() if "defaultValue" not in config]
+    required = [name for name, config in declared.items() if not isinstance(config.get("defaultValue"), str)]
     optional = [name for name in declared if name not in required]
 
     @st.composite

@@ -15,6 +15,7 @@ _LEVELS = {
     "reference": "",
     "guide": " (the service's guide, not the API reference)",
     "observed": " (observed behaviour)",
+    "choice": " (jobrun-contracts' choice: the pages are silent)",
 }
 
 

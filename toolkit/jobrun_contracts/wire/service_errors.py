@@ -110,7 +110,8 @@ def _aws_item(violation: Violation, place: Place | None = None) -> str:
 
 
 def _is_eks_arn(violation: Violation) -> bool:
-    return "/schemas/aws-emr-containers/" in violation.schema_path and str(violation.constraint).startswith("^arn:")
+    """The page quotes the role ARN only; other ARNs (KMS keys) keep AWS's usual wording."""
+    return "/schemas/aws-emr-containers/" in violation.schema_path and "/$defs/IAMRoleArn/" in violation.schema_path
 
 
 def _aws_map_value(place: Place) -> str:
