@@ -470,3 +470,27 @@ def test_a_template_that_breaks_its_own_schema_is_one_line_and_exit_2(run: Run, 
     result = run("validate", "--template", str(template_path), str(run_path))
     assert result.returncode == 2
     assert "not a valid CreateJobTemplate input: /jobTemplateData/releaseLabel:" in result.stderr
+
+
+def test_path_parameters_can_be_given_on_the_command_line(run: Run, tmp_path: Path) -> None:
+    body = tmp_path / "body.json"  # an `aliyun emr-serverless-spark StartJobRun --body` file
+    body.write_text(
+        json.dumps(
+            {
+                "name": "etl",
+                "codeType": "JAR",
+                "resourceQueueId": "root_queue",
+                "jobDriver": {"sparkSubmit": {"entryPoint": "oss://bucket/app.jar"}},
+            }
+        )
+    )
+    alone = run("validate", str(body))
+    assert alone.returncode == 2 and "--set workspaceId=" in alone.stdout
+    given = run("validate", "--set", "workspaceId=w-d2d82aa09155a1b2", "--set", "regionId=cn-hangzhou", str(body))
+    assert given.returncode == 0, given.stdout
+    typed = run("validate", "--set", "workspaceId=w-1", "--set", "executionTimeoutSeconds=60", str(body))
+    assert typed.returncode == 0, typed.stdout  # 60 reads as JSON: a number
+    texted = run("validate", "--set", "workspaceId=w-1", "--set", 'executionTimeoutSeconds="60"', str(body))
+    assert texted.returncode == 1 and "executionTimeoutSeconds must be an integer, not a string" in texted.stdout
+    bad = run("validate", "--set", "oops", str(body))
+    assert bad.returncode == 2 and "--set takes NAME=VALUE, not 'oops'" in bad.stderr

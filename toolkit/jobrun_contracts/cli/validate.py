@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -41,6 +42,15 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
     is_flag=True,
     help="Check the API reference's constraints alone: leave out what the services' own guides and "
     "observed responses add or relax (schemas/service-rules.json; see docs/schemas.md).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Give a top-level member every document lacks or should override, such as a path parameter "
+    "(--set workspaceId=w-123 for an aliyun --body file). VALUE is JSON when it reads as JSON "
+    '(10, true, {"a": 1}), else text; quote text that looks like a number: --set \'name="12"\'. Repeatable.',
 )
 @click.option(
     "--template",
@@ -83,6 +93,7 @@ def validate_command(
     wire: bool,
     strict: bool | None,
     reference_only: bool,
+    sets: tuple[str, ...],
     templates: tuple[str, ...],
     output_format: str,
     max_bytes: int,
@@ -107,7 +118,7 @@ def validate_command(
     click.echo(report.start(), nl=False)
     limits = (max_bytes, max_depth, max_values)
     known = _job_templates(templates, limits)
-    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations, known)
+    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations, known, _members(sets))
     checks = _check(files, api, checking, limits)
     for result in checks:
         chunk = report.add(result)
@@ -132,6 +143,22 @@ class _Checking:
     max_violations: int = 100
     #: job templates by id (None: a CreateJobTemplate input, which has no id yet), with their files
     templates: Mapping[str | None, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
+    #: top-level members given on the command line (--set), laid over each document
+    members: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _members(sets: tuple[str, ...]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` pairs: VALUE as JSON when it reads as JSON, else as text."""
+    found: dict[str, Any] = {}
+    for item in sets:
+        name, equals, text = item.partition("=")
+        if not equals or not name:
+            raise UsageError(f"--set takes NAME=VALUE, not {item!r}")
+        try:
+            found[name] = json.loads(text)
+        except ValueError:
+            found[name] = text
+    return found
 
 
 def _job_templates(paths: tuple[str, ...], limits: tuple[int, int, int]) -> dict[str | None, tuple[str, Any]]:
@@ -183,16 +210,22 @@ def _result(document: _documents.Document, api: str | None, checking: _Checking)
     """One document checked; lines are looked up for its violations only, and the document is not kept."""
     operation, direction = checking.operation, checking.direction
     result = DocumentResult(document.path, document.index, direction=direction)
-    named = registry.detect_api(document.data)
+    data = document.data
+    if checking.members and isinstance(data, Mapping):
+        data = {**data, **checking.members}  # the user knows: no note on every file
+    named = registry.detect_api(data)
     result.api = api or named
     result.operation = operation
     if result.api is None:
         names = ", ".join(registry.CONTAINER_PARAMETER.values())
-        result.error = f"cannot tell which API this document is for (it has none of {names}); pass --api"
+        result.error = (
+            f"cannot tell which API this document is for (it has none of {names}); pass --api, "
+            "or give the path parameter with --set (--set workspaceId=w-...)"
+        )
         return result
     if api is not None and named is not None and named != api:
         member = registry.CONTAINER_PARAMETER[named]
-        result.notes = (f"the document names {member}, which is {named}'s: is --api {api} right?",)
+        result.notes = (*result.notes, f"the document names {member}, which is {named}'s: is --api {api} right?")
     try:
         checker = validator_for(
             result.api,
@@ -202,9 +235,9 @@ def _result(document: _documents.Document, api: str | None, checking: _Checking)
             strict=checking.strict,
             reference_only=checking.reference_only,
         )
-        result.violations, total = checker.first_violations(document.data, checking.max_violations)
+        result.violations, total = checker.first_violations(data, checking.max_violations)
         result.omitted = total - len(result.violations)
-        _with_template(result, document.data, checking)
+        _with_template(result, data, checking)
     except JobrunContractsError as error:
         result.error = str(error)
     if result.violations and document.format == "yaml":
