@@ -116,3 +116,9 @@ def test_container_is_refused_for_targets_that_make_their_own() -> None:
     )
     assert result.exit_code == 2
     assert "--container is for URL targets; builtin creates its own containers" in result.output
+
+
+def test_help_says_what_a_run_creates_and_that_real_accounts_bill_for_it(run: Run) -> None:
+    text = " ".join(run("conform", "--help").stdout.split())
+    assert "It creates what it checks, on the target" in text
+    assert "job runs, and EMR on EKS job templates" in text and "On a real account they cost money" in text

@@ -249,3 +249,22 @@ def _sources(node: Any) -> list[str]:
     if isinstance(node, list):
         return [s for v in node for s in _sources(v)]
     return []
+
+
+def test_a_reason_many_clauses_share_is_said_once_with_each_clause() -> None:
+    from jobrun_contracts.conformance import Settings, all_clauses, emulator_target, run
+    from jobrun_contracts.emulator import Emulator
+    from jobrun_contracts.reports.conformance import render_text
+
+    clauses = all_clauses(["aws-emr-serverless"], level="MUST", examples=0)
+    with emulator_target(Emulator(("aws-emr-serverless",))) as target:
+        report = run(target, clauses, Settings(timeout=5))
+    skipped = [r for r in report.results if r.outcome == "skipped"]
+    reason = max({r.reason for r in skipped}, key=lambda text: sum(r.reason == text for r in skipped))
+    sharing = [r for r in skipped if r.reason == reason]
+    assert len(sharing) >= 3
+    text = render_text(report)
+    assert text.count(reason) == 1  # said once
+    assert f"skip  {len(sharing)} clauses  {reason}" in text
+    for result in sharing:  # and each clause is still named
+        assert f"{result.clause.operation}::{result.clause.id}" in text

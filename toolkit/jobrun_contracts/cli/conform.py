@@ -66,6 +66,12 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
                ALIBABA_CLOUD_SECURITY_TOKEN
     Reports replace every secret value and signature wherever it shows up.
 
+    \b
+    It creates what it checks, on the target: an EMR Serverless application or an EMR on EKS
+    virtual cluster (unless --container names one), job runs, and EMR on EKS job templates.
+    They are not removed afterwards. On a real account they cost money: point it at an
+    emulator, or at an account and container meant for this.
+
     Exit 0: every MUST clause held; 1: one did not; 2: bad input, or the target answered
     nothing (the run stops); 130: interrupted (the report holds what was known).
     """

@@ -32,7 +32,17 @@ def render_text(report: Report) -> str:
         )
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         width = max(len(name) for name in names)
+        shared = _shared_reasons(results, names)
+        said: set[tuple[str, str]] = set()
         for name, result in zip(names, results, strict=True):
+            key = (result.outcome, result.reason)
+            if key in shared:  # one cause, many clauses: said once, where it first shows, with each clause
+                if key not in said:
+                    said.add(key)
+                    count = f"{len(shared[key])} clauses"
+                    lines.append(f"  {_MARK[result.outcome]:4}  {count:6}  {one_line(result.reason)}")
+                    lines.extend(f"{'':16}{grouped}" for grouped in shared[key])
+                continue
             reason = f"  {one_line(result.reason)}" if result.reason else ""
             lines.append(f"  {_MARK[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
         lines.append("")
@@ -45,6 +55,20 @@ def render_text(report: Report) -> str:
     if report.stopped:
         lines.append(f"stopped early, {report.not_run} clauses not run: {one_line(report.stopped)}")
     return "\n".join(lines) + "\n"
+
+
+#: How many clauses must share a reason before it is said once for all of them.
+_GROUP_AT = 3
+
+
+def _shared_reasons(results: list[ClauseResult], names: list[str]) -> dict[tuple[str, str], list[str]]:
+    """The skip and failure reasons at least ``_GROUP_AT`` clauses share (a closed port, a missing
+    workspace), with the clauses that share each (``level name``)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, result in zip(names, results, strict=True):
+        if result.outcome != "passed" and result.reason:
+            groups.setdefault((result.outcome, result.reason), []).append(f"{result.clause.level:6}  {name}")
+    return {key: members for key, members in groups.items() if len(members) >= _GROUP_AT}
 
 
 def render_json(report: Report) -> str:
