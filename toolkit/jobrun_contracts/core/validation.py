@@ -117,24 +117,26 @@ class Validator:
     def is_valid(self, instance: Any) -> bool:
         try:
             valid = bool(self._engine.is_valid(instance))
-        except ValueError:
-            instance = self._sdk_form(instance)
-            try:
-                valid = bool(self._engine.is_valid(instance))
-            except ValueError:
+        except ValueError:  # a value JSON cannot hold: a datetime boto3 would take, or none
+            converted = self._sdk_form(instance)
+            if converted is instance:
                 raise _not_json(instance) from None
+            try:
+                valid = bool(self._engine.is_valid(converted))
+            except ValueError:
+                raise _not_json(converted) from None
+            instance = converted
         return valid and not (self._integers and any(sdk_inputs.floats_at_integers(instance, self._integers)))
 
     def _sdk_form(self, instance: Any) -> Any:
-        """The instance as the SDK sends it: ``datetime`` values at timestamp members become text."""
-        try:
-            self._engine.is_valid(instance)
+        """The instance as the SDK sends it: ``datetime`` values at timestamp members become text.
+
+        Only the timestamp members are looked at (no engine call): the instance itself when none holds one.
+        """
+        if not self._members.timestamps:
             return instance
-        except ValueError:
-            converted = sdk_inputs.with_datetimes_as_text(instance, self._members.timestamps)
-            if converted is None:
-                raise _not_json(instance) from None
-            return converted
+        converted = sdk_inputs.with_datetimes_as_text(instance, self._members.timestamps)
+        return instance if converted is None else converted
 
     def _float_violations(self, instance: Any) -> Iterator[Violation]:
         """botocore refuses a float for an integer member, even an integral one (``60.0``)."""
