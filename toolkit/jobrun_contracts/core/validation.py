@@ -96,6 +96,7 @@ class Validator:
         self.wire, self.strict, self.reference_only = wire, strict, reference_only
         root = registry.schema(api, operation, direction, reference_only=reference_only)
         self._root_uri = root["$id"]
+        self._references: dict[tuple[str, str], tuple[str, Any]] = {}  # see _referenced
         prepared, engine_registry = _prepared(api, wire, strict, reference_only)
         self._originals = dict(registry.resources(api, reference_only=reference_only))
         self._members = sdk_inputs.members(api, operation, direction)
@@ -328,11 +329,7 @@ class Validator:
         while index < len(steps) - 1 and isinstance(node, Mapping):
             step = steps[index]
             if step == "$ref" and isinstance(node.get("$ref"), str):
-                target = urljoin(base, node["$ref"])
-                base, _, fragment = target.partition("#")
-                node = self._originals.get(base, {})
-                for part in pointers.split(fragment) if fragment else ():
-                    node = node[int(part)] if isinstance(node, list) else node.get(str(part), {})
+                base, node = self._referenced(base, node["$ref"])
                 referenced_after_member = member is not None
                 index += 1
             elif step in _NAMED:
@@ -354,6 +351,18 @@ class Validator:
         if member is not None and referenced_after_member and isinstance(node, Mapping):
             source = _member_source(member[0].get("x-source", ()), member[1], shape_sources)
         return _Route(source, sensitive)
+
+    def _referenced(self, base: str, reference: str) -> tuple[str, Any]:
+        """Where a ``$ref`` leads: the document's URI and the schema there, looked up once per reference."""
+        key = (base, reference)
+        found = self._references.get(key)
+        if found is None:
+            target, _, fragment = urljoin(base, reference).partition("#")
+            node: Any = self._originals.get(target, {})
+            for part in pointers.split(fragment) if fragment else ():
+                node = node[int(part)] if isinstance(node, list) else node.get(str(part), {})
+            found = self._references[key] = (target, node)
+        return found
 
     def _locate(self, uri: str, fragment: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The schema object holding the failing keyword, and every object on the way to it."""
