@@ -4,6 +4,12 @@ The run's options are conformance's option table (shared with the pytest plugin)
 click options here; click only collects the strings, and the table parses and checks them, so a
 bad value reads the same in both front ends. ``--format`` and ``--report`` are this command's own.
 
+Output streams: with ``--format text`` and an output that is not a terminal (a CI log, a pipe),
+each clause's line is printed as it finishes and a summary follows; on a terminal a progress bar
+runs on stderr and the table follows. ``json`` and ``junit`` print nothing until the run ends (a
+progress bar on stderr when it is a terminal), so stdout stays one document. ``--report`` always
+gets the whole report in the chosen format.
+
 The report file is checked before the run starts (not found unwritable after it), and written
 with what is known when the run stops early: on Ctrl-C (exit 130) or when the target answers
 nothing at all (one line naming the cause, exit 2: a target error, not a conformance failure).
@@ -72,25 +78,38 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
     They are not removed afterwards. On a real account they cost money: point it at an
     emulator, or at an account and container meant for this.
 
+    With --format text, each clause's line is printed as it finishes when the output is not a terminal
+    (a CI log, a pipe), then a summary; on a terminal a progress bar runs until the table is printed.
+
     Exit 0: every MUST clause held; 1: one did not; 2: bad input, or the target answered
     nothing (the run stops); 130: interrupted (the report holds what was known).
     """
-    from ..conformance import resolve, run
-    from ..reports.conformance import RENDERERS
+    from ..conformance import ClauseResult, resolve, run
+    from ..reports.conformance import RENDERERS, render_line, render_summary
 
     asked = resolve(values)
     if report_file:
         _check_writable(report_file)
     clauses = asked.clauses()
+    stream = output_format == "text" and not sys.stdout.isatty()  # a log or a pipe: each line as it is known
     with asked.open_target() as opened:
-        show = sys.stderr.isatty()
+        show = sys.stderr.isatty() and not stream
         with click.progressbar(
             length=len(clauses), label=f"conform {asked.target}", file=sys.stderr, show_pos=True, hidden=not show
         ) as bar:
-            report = run(opened, clauses, asked.settings, progress=lambda result: bar.update(1))
+
+            def progress(result: ClauseResult) -> None:
+                if stream:
+                    click.echo(render_line(result), nl=False)  # click.echo flushes: the line shows now
+                else:
+                    bar.update(1)
+
+            report = run(opened, clauses, asked.settings, progress=progress)
     rendered = RENDERERS[output_format](report)
     if report_file:
         Path(report_file).write_text(rendered, encoding="utf-8")
+    if stream:  # the clauses' lines are out already: the counts, the shared causes and the totals follow
+        rendered = render_summary(report)
     if report.interrupted:
         click.echo(rendered, nl=False)
         done = len(report.results)

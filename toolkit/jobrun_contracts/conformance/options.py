@@ -28,7 +28,7 @@ class Settings:
 
     timeout: float = 10.0  # seconds for one request
     clause_timeout: float = 120.0  # seconds of wall time for one clause
-    poll_limit: float = 60.0  # wall seconds an "eventually" may wait on a target that cannot advance time
+    poll_limit: float = 60.0  # --wait: wall seconds an "eventually" may wait on a target that cannot advance time
     seed: int = 0
     run_timeout: float | None = None  # wall seconds for the whole run; clauses not started by then fail
     max_body: int = 2 * 1024 * 1024  # bytes of a response body that are judged; a larger one fails unjudged
@@ -121,6 +121,22 @@ def _number(kind: type[int] | type[float], what: str, low: float, high: float = 
     return convert
 
 
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _duration(raw: str, flag: str) -> float:
+    """Seconds, or a number with ``s``, ``m`` or ``h``: ``90``, ``90s``, ``15m``, ``1.5h``."""
+    text = raw.strip().lower()
+    unit = text[-1:] if text[-1:] in ("s", "m", "h") else ""
+    try:
+        seconds = float(text[: len(text) - len(unit)]) * _UNITS[unit]
+    except ValueError:
+        seconds = float("nan")
+    if not 1 <= seconds <= _DAY:  # also refuses nan
+        raise UsageError(f"{flag} takes a duration from 1 s to 24 h (90, 90s, 15m, 1h), not '{raw}'")
+    return seconds
+
+
 def _container(raw: str, flag: str) -> tuple[str, str]:
     api, sep, container = raw.partition("=")
     if not sep or api not in registry.APIS or not container:
@@ -208,6 +224,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="SECONDS",
     ),
     Option(
+        "wait",
+        help="How long an 'eventually' step (a run reaching a state) may wait in real time on a target whose "
+        "clock cannot be advanced (a URL): a clause that allows longer is skipped, so give the time a real "
+        "service needs (--wait 1h) to check the run lifecycles. A step ends as soon as the state is reached; "
+        "each clause's time limit grows by what its steps may wait. 90, 90s, 15m, 1h.",
+        convert=_duration,
+        default=_SETTINGS.poll_limit,
+        metavar="DURATION",
+    ),
+    Option(
         "run-timeout",
         help="Seconds for the whole run; later clauses fail as not run.",
         convert=_number(float, "seconds", 1, _DAY),
@@ -254,6 +280,7 @@ def resolve(values: Mapping[str, Any], *, prefix: str = "") -> RunOptions:
         clause_timeout=given["clause_timeout"],
         seed=given["seed"],
         run_timeout=given["run_timeout"],
+        poll_limit=given["wait"],
     )
     return RunOptions(
         target=given["target"],

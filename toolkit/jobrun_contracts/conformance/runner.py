@@ -384,7 +384,7 @@ class ClauseRun:
         self._sensitive.update(dict.fromkeys(found))
 
     def _outcome(self) -> tuple[Outcome, str]:
-        self._deadline = time.monotonic() + self.settings.clause_timeout
+        self._deadline = time.monotonic() + self.settings.clause_timeout + self._may_wait()
         if self._run_end is not None:
             self._deadline = min(self._deadline, self._run_end)
         try:
@@ -414,6 +414,16 @@ class ClauseRun:
         except Exception as error:  # whatever a target sent must fail one clause, never end the run
             return "failed", f"internal error while checking: {type(error).__name__}: {error}"
         return "passed", ""
+
+    def _may_wait(self) -> float:
+        """Real seconds this clause's ``eventually`` steps may spend waiting (``--wait`` each), on a target
+        whose clock cannot be advanced: the clause's time limit grows by them, so that ``--wait 1h`` is not
+        cut short by ``--clause-timeout``."""
+        if "time" in self.target.capabilities:
+            return 0.0
+        limit = self.settings.poll_limit
+        windows = (float(step["eventually"].get("within", 0)) for step in self.clause.steps if "eventually" in step)
+        return sum(min(within, limit) for within in windows if within <= limit)
 
     def _timeout(self) -> float:
         """Seconds the next request may take: ``--timeout``, less when the clause (or the run) is nearly out of time."""
@@ -630,8 +640,8 @@ class ClauseRun:
             return
         if within > self.settings.poll_limit:
             raise _Skipped(
-                f"{self.target.name} cannot advance time and waiting up to {within:g} s exceeds the poll limit "
-                f"({self.settings.poll_limit:g} s)"
+                f"{self.target.name} cannot advance time and the contract allows up to {within:g} s, more than "
+                f"--wait ({self.settings.poll_limit:g} s): give --wait {within:g} to check it"
             )
         left = self._deadline - time.monotonic()
         if left < seconds:  # the wait would outlast the clause (or the run)

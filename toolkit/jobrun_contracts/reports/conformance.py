@@ -46,15 +46,47 @@ def render_text(report: Report) -> str:
             reason = f"  {one_line(result.reason)}" if result.reason else ""
             lines.append(f"  {_MARK[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
         lines.append("")
+    lines += _totals(report)
+    return "\n".join(lines) + "\n"
+
+
+def render_line(result: ClauseResult) -> str:
+    """One clause's line as it finishes: what ``conform`` streams when its output is not a terminal."""
+    clause = result.clause
+    name = one_line(f"{clause.api} {clause.operation}::{clause.id}")
+    reason = f"  {one_line(result.reason)}" if result.reason else ""
+    return f"{_MARK[result.outcome]:4}  {clause.level:6}  {name}{reason}".rstrip() + "\n"
+
+
+def render_summary(report: Report) -> str:
+    """What follows the streamed lines: the counts per API, each reason many clauses share (once, with
+    how many), and the totals."""
+    lines = [""]
+    by_api: dict[str, list[ClauseResult]] = {}
+    for result in report.results:
+        by_api.setdefault(result.clause.api, []).append(result)
+    for api, results in by_api.items():
+        counts = report.counts(api)
+        lines.append(
+            f"{one_line(api)}  ({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
+        )
+        names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
+        for (outcome, reason), members in _shared_reasons(results, names).items():
+            lines.append(f"  {_MARK[outcome]:4}  {len(members)} clauses  {one_line(reason)}")
+    lines += _totals(report)
+    return "\n".join(lines) + "\n"
+
+
+def _totals(report: Report) -> list[str]:
     counts = report.counts()
     must = len(report.must_failures)
-    lines.append(
+    lines = [
         f"{one_line(report.target)}: {counts['passed']} passed, {counts['failed']} failed ({must} MUST), "
         f"{counts['skipped']} skipped; {report.requests} requests in {report.seconds:.1f} s"
-    )
+    ]
     if report.stopped:
         lines.append(f"stopped early, {report.not_run} clauses not run: {one_line(report.stopped)}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 #: How many clauses must share a reason before it is said once for all of them.
