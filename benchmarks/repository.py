@@ -8,6 +8,10 @@ Rows (each command a fresh process, CPU = user + system of that process alone):
 - the CLI over the same specs as YAML, against read + ``yaml.load(CSafeLoader)``;
 - peak memory (max RSS) of the CLI for N and for 10 N files: it must not grow with the count.
 
+Every command runs with Python's bytecode cache on (in a scratch ``PYTHONPYCACHEPREFIX``, warmed by
+one run first), as an installed package runs: a ``PYTHONDONTWRITEBYTECODE`` environment would
+otherwise charge the CLI for compiling its modules on every start, which no user pays.
+
 Floors (issue: validate over a whole repository): JSON within 2x the JSON floor, YAML within 2x
 the YAML floor, memory at 10 N within 1.5x memory at N. Run as part of ``benchmarks/validate.py``
 or alone: ``python benchmarks/repository.py [--quick]``.
@@ -16,6 +20,7 @@ or alone: ``python benchmarks/repository.py [--quick]``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -54,9 +59,14 @@ class Cost:
     rss_mb: float
 
 
+_ENV: dict[str, str] = {}  # the environment every measured command runs in (set by run)
+
+
 def measure(command: list[str]) -> Cost:
     """CPU and peak memory of one command, in a fresh process of its own."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True, env=_ENV or None
+    )
     found: dict[str, Any] = json.loads(out.stdout)
     if found["rc"] not in (0, 1):
         raise RuntimeError(f"{command[:4]} exited {found['rc']}: {found['stderr']}")
@@ -106,8 +116,12 @@ def run(files: int, repeats: int, seed: int) -> Report:
     cli = [sys.executable, "-m", "jobrun_contracts", "validate", "--api", API]
     with tempfile.TemporaryDirectory(prefix="jobrun-repo-") as tmp:
         root = Path(tmp)
+        _ENV.clear()
+        _ENV.update({k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+        _ENV["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
         log(f"writing {files} specs as JSON and YAML ...")
         json_dir, yaml_dir = write_corpus(root, files, seed)
+        measure([*cli, str(min(json_dir.iterdir()))])  # warms the bytecode cache: not timed
         size = sum(p.stat().st_size for p in json_dir.iterdir())
         log("timing ...")
         rows: dict[str, Cost] = {
