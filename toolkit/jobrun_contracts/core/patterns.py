@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from ..errors import SchemaError
@@ -356,8 +356,13 @@ class ServicePattern:
 
     source: str
     tree: Node
-    python: re.Pattern[str]  # use .fullmatch()
     rust: str  # anchored; for jsonschema-rs with RegexOptions
+
+    @cached_property
+    def python(self) -> re.Pattern[str]:
+        """Compiled on first use (use ``.fullmatch()``): the engine checks valid documents with the Rust
+        translation alone, so a ``validate`` run over valid files never pays for Python's ``re.compile``."""
+        return re.compile(emit(self.tree, "python"))
 
     def matches(self, value: str) -> bool:
         return self.python.fullmatch(value) is not None
@@ -366,7 +371,7 @@ class ServicePattern:
 @cache
 def compile_pattern(source: str) -> ServicePattern:
     tree = _Parser(source).parse()
-    return ServicePattern(source, tree, re.compile(emit(tree, "python")), f"^(?:{emit(tree, 'rust')})$")
+    return ServicePattern(source, tree, f"^(?:{emit(tree, 'rust')})$")
 
 
 _RESPELL = re.compile(r"\\U([0-9A-F]{8})|\\([&~])|\\.", re.DOTALL)
