@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from ..core import documents as _documents
-from ..core import registry
+from ..core import forms, registry
 from ..core.registry import Direction
+from ..core.sensitive import safe_violation
 from ..core.validation import Violation, validator_for
 from ..errors import InputError, JobrunContractsError, UsageError
 from ..reports import FORMATS, DocumentResult, writer
@@ -60,6 +61,30 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
     help="An EMR on EKS job template (a CreateJobTemplate input or a DescribeJobTemplate output, JSON or "
     "YAML; repeatable): a StartJobRun spec that runs from it is checked as the run the service would start.",
 )
+@click.option(
+    "--input-form",
+    type=click.Choice(forms.FORMS),
+    default="auto",
+    show_default=True,
+    help="How each document is written: an operation input (cli-input, as --cli-input-json takes it), an AWS "
+    "Step Functions definition or task (asl: every EMR task's Parameters or Arguments), or Apache Airflow "
+    "operator arguments (airflow: EmrServerlessStartJobOperator, EmrContainerOperator). auto reads it from "
+    "the document (a path parameter, States, an operator) and says what it decided.",
+)
+@click.option(
+    "--shape",
+    metavar="NAME",
+    help="Check each document as one named shape of the API (JobDriver, ConfigurationOverrides, ...; "
+    "schemas/<api>/shapes.json), placed where the API holds it. Needs --api when several APIs have it.",
+)
+@click.option(
+    "--placeholders/--literal-placeholders",
+    default=True,
+    show_default=True,
+    help="Values that are a template placeholder (${NAME}, {{ ds }}) are known-unknown: not checked, and "
+    "listed; a value only partly one is checked as far as its literal text decides. "
+    "--literal-placeholders checks them as written.",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(min=1), default=_documents.MAX_BYTES, show_default=True)
 @click.option("--max-depth", type=click.IntRange(min=1), default=_documents.MAX_DEPTH, show_default=True)
@@ -101,6 +126,9 @@ def validate_command(
     excludes: tuple[str, ...],
     max_violations: int,
     max_values: int,
+    input_form: str,
+    shape: str | None,
+    placeholders: bool,
 ) -> None:
     """Check JSON or YAML documents (files, directories, or - for stdin) against the API's schema.
 
@@ -113,12 +141,26 @@ def validate_command(
     direction: Direction = "response" if response else "request"
     if api is not None:
         registry.operation(api, operation)  # fail early on an unknown operation
+    if shape is not None:
+        _check_shape(shape, api, operation, input_form)
     report = writer(output_format)
     files = _documents.expand(list(paths), excludes)
     click.echo(report.start(), nl=False)
     limits = (max_bytes, max_depth, max_values)
     known = _job_templates(templates, limits)
-    checking = _Checking(operation, direction, wire, strict, reference_only, max_violations, known, _members(sets))
+    checking = _Checking(
+        operation,
+        direction,
+        wire,
+        strict,
+        reference_only,
+        max_violations,
+        known,
+        _members(sets),
+        input_form,
+        shape,
+        placeholders,
+    )
     checks = _check(files, api, checking, limits)
     for result in checks:
         chunk = report.add(result)
@@ -145,6 +187,14 @@ class _Checking:
     templates: Mapping[str | None, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
     #: top-level members given on the command line (--set), laid over each document
     members: Mapping[str, Any] = field(default_factory=dict)
+    form: str = "auto"  # --input-form
+    shape: str | None = None  # --shape: each document is this named shape
+    placeholders: bool = True  # ${...} and {{ ... }} values are known-unknown
+
+
+def _check_shape(shape: str, api: str | None, operation: str, form: str) -> None:
+    """An unknown --shape (or one that needs --api) is a usage error before any file is read."""
+    forms.read({}, form=form, api=api, operation=operation, shape=shape)
 
 
 def _members(sets: tuple[str, ...]) -> dict[str, Any]:
@@ -203,27 +253,54 @@ def _check(
             yield DocumentResult(path, None, error=error.reason, error_line=error.line)
             continue
         for document in documents:
-            yield _result(document, api, checking)
+            yield from _results(document, api, checking)
 
 
-def _result(document: _documents.Document, api: str | None, checking: _Checking) -> DocumentResult:
-    """One document checked; lines are looked up for its violations only, and the document is not kept."""
-    operation, direction = checking.operation, checking.direction
+def _results(document: _documents.Document, api: str | None, checking: _Checking) -> Iterator[DocumentResult]:
+    """Each operation input a document holds (a state machine may hold several), checked."""
+    readings = forms.read(
+        document.data,
+        form=checking.form,
+        api=api,
+        operation=checking.operation,
+        direction=checking.direction,
+        placeholders_known=checking.placeholders,
+        shape=checking.shape,
+    )
+    for reading in readings:
+        yield _result(document, api, checking, reading)
+
+
+def _result(
+    document: _documents.Document, api: str | None, checking: _Checking, reading: forms.Reading
+) -> DocumentResult:
+    """One input checked; lines are looked up for its violations only, and the document is not kept."""
+    operation = reading.operation
+    direction = reading.direction if reading.within is not None else checking.direction
     result = DocumentResult(document.path, document.index, direction=direction)
-    data = document.data
+    if reading.form != "cli-input" or reading.within is not None:
+        result.form, result.decided, result.root = reading.form, reading.decided, reading.root
+        result.detected, result.part = reading.detected, reading.part
+    result.notes = tuple(reading.notes)
+    if reading.error is not None:
+        result.error = reading.error
+        result.error_line = document.line_of(reading.root) if reading.root else None
+        return result
+    data = reading.data
     if checking.members and isinstance(data, Mapping):
         data = {**data, **checking.members}  # the user knows: no note on every file
-    named = registry.detect_api(data)
-    result.api = api or named
+    named = reading.api if reading.form != "cli-input" else registry.detect_api(data)
+    result.api = named if reading.form != "cli-input" else api or named
     result.operation = operation
     if result.api is None:
         names = ", ".join(registry.CONTAINER_PARAMETER.values())
         result.error = (
             f"cannot tell which API this document is for (it has none of {names}); pass --api, "
-            "or give the path parameter with --set (--set workspaceId=w-...)"
+            "or give the path parameter with --set (--set workspaceId=w-...); a Step Functions definition "
+            "or Airflow operator arguments are read with --input-form asl or airflow"
         )
         return result
-    if api is not None and named is not None and named != api:
+    if reading.form == "cli-input" and api is not None and named is not None and named != api:
         member = registry.CONTAINER_PARAMETER[named]
         result.notes = (*result.notes, f"the document names {member}, which is {named}'s: is --api {api} right?")
     try:
@@ -244,16 +321,33 @@ def _result(document: _documents.Document, api: str | None, checking: _Checking)
         result.violations = [_yaml_typing(v) for v in result.violations]
     if len(result.violations) >= _SKELETON_MIN:
         result.violations = _skeleton(list(result.violations))
-    if result.violations:
-        result.lines = document.lines_for(v.pointer for v in result.violations)
+    _in_document(result, reading)
+    wanted = [v.pointer for v in result.violations] + [p for p, _ in result.unchecked]
+    if wanted:
+        result.lines = document.lines_for(wanted)
     return result
+
+
+def _in_document(result: DocumentResult, reading: forms.Reading) -> None:
+    """Violations said about the user's own document: known-unknown values dropped (and listed),
+    pointers and names as the document has them. Values are hidden first, where the schema is known."""
+    if result.violations:
+        forms.scan_deferred(reading)
+    if not (reading.renames or reading.unknown or reading.partial or reading.unknown_keys or reading.problems):
+        return
+    kept = forms.kept(reading, result.violations)
+    if reading.renames and result.api is not None and result.operation is not None:
+        side: Direction = "response" if result.direction == "response" else "request"
+        kept = [safe_violation(v, result.api, result.operation, side) for v in kept]
+    result.violations = forms.restore(reading, kept)
+    result.unchecked = forms.unchecked(reading)
 
 
 def _with_template(result: DocumentResult, spec: Any, checking: _Checking) -> None:
     """A spec that runs from an EMR on EKS job template: checked merged with it, or said to need it."""
     from ..core import job_templates
 
-    if (result.api, checking.operation, checking.direction) != (job_templates.API, "StartJobRun", "request"):
+    if (result.api, result.operation, result.direction) != (job_templates.API, "StartJobRun", "request"):
         return
     wanted = job_templates.needs_template(spec) if isinstance(spec, Mapping) else None
     if wanted is None:

@@ -29,6 +29,14 @@ class DocumentResult:
     lines: Mapping[str, int] = field(default_factory=dict)  # for the reported pointers only
     omitted: int = 0  # violations past --max-violations: counted, not reported
     notes: Sequence[str] = ()  # things worth saying that are not violations (e.g. another API's document)
+    #: how the document was read, when not as an operation input itself (core.forms): the form,
+    #: one line of what was decided and why, where the input sits, and whether the document told
+    form: str | None = None
+    decided: str | None = None
+    root: str | None = None
+    detected: bool = False
+    part: str | None = None  # which part of the document (a state, a task), when it holds several
+    unchecked: Sequence[tuple[str, str]] = ()  # (pointer, why): values that are there but not known
 
     @property
     def valid(self) -> bool:
@@ -39,7 +47,9 @@ class DocumentResult:
 
     @property
     def label(self) -> str:
-        return self.path if not self.document or self.document == 1 else f"{self.path} (document {self.document})"
+        where = [f"document {self.document}"] if self.document and self.document != 1 else []
+        where += [self.part] if self.part else []
+        return f"{self.path} ({', '.join(where)})" if where else self.path
 
 
 def shown(result: DocumentResult) -> DocumentResult:

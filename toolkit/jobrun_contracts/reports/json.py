@@ -29,6 +29,19 @@ class Writer(base.Writer):
             entry["omitted"] = result.omitted  # violations past --max-violations
         if result.notes:
             entry["notes"] = list(result.notes)
+        if result.form is not None:
+            entry["form"] = {
+                "name": result.form,
+                "decided": result.decided,
+                "root": result.root,
+                "part": result.part,
+                "detected": result.detected,
+            }
+        if result.unchecked:
+            entry["unchecked"] = [
+                {"pointer": pointer, "line": result.line_of(pointer), "reason": reason}
+                for pointer, reason in result.unchecked
+            ]
         if result.error is not None:
             entry["error"] = result.error
             entry["line"] = result.error_line

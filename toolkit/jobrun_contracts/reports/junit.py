@@ -30,7 +30,8 @@ render = Writer.render
 
 def _case(result: DocumentResult) -> _junit.Case:
     classname = result.path
-    name = f"document {result.document or 1}: {result.api or '?'} {result.operation or ''} {result.direction}"
+    part = f" ({result.part})" if result.part else ""  # a state machine's tasks are cases of their own
+    name = f"document {result.document or 1}{part}: {result.api or '?'} {result.operation or ''} {result.direction}"
     if result.error is not None:
         return _junit.Case(classname, name, "error", message=result.error, details=result.error)
     if not result.violations:

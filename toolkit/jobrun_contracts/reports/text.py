@@ -16,6 +16,7 @@ _LEVELS = {
     "guide": " (the service's guide, not the API reference)",
     "observed": " (observed behaviour)",
     "choice": " (jobrun-contracts' choice: the pages are silent)",
+    "client": " (the client's own rule, not the service's)",
 }
 
 
@@ -30,8 +31,7 @@ class Writer(base.Writer):
             what = one_line(f"{result.api} {result.operation} {result.direction}")
             count = len(result.violations) + result.omitted
             out.append(f"{one_line(result.label)}: {what}: {count} violation(s)")
-            for note in result.notes:
-                out.append(f"  note: {one_line(note)}")
+            out.extend(_reading(result))
             for violation in result.violations:
                 line = result.line_of(violation.pointer)
                 where = f"{path}:{line}" if line else path
@@ -44,13 +44,32 @@ class Writer(base.Writer):
                     out.append(f"      source{level}: {one_line(violation.reference)}")
             if result.omitted:
                 out.append(f"  ... and {result.omitted} more violation(s), not shown (--max-violations)")
-        elif result.notes:  # valid, with something worth saying (a job template it was not checked with)
+        elif result.notes or result.decided or result.unchecked:  # valid, with something worth saying
             out.append(f"{one_line(result.label)}: valid")
-            out.extend(f"  note: {one_line(note)}" for note in result.notes)
+            out.extend(_reading(result))
         return "".join(line + "\n" for line in out)
 
     def finish(self) -> str:
         return self.totals.line() + "\n"
 
+
+def _reading(result: DocumentResult) -> list[str]:
+    """How the document was read, its notes, and what in it was not checked (one line per reason)."""
+    out = [f"  {one_line(result.decided)}"] if result.decided else []
+    out += [f"  note: {one_line(note)}" for note in result.notes]
+    by_reason: dict[str, list[str]] = {}
+    for pointer, reason in result.unchecked:
+        by_reason.setdefault(reason, []).append(pointer)
+    path = one_line(result.path)
+    for reason, where in by_reason.items():
+        line = result.line_of(where[0])
+        shown = ", ".join(one_line(p or "/") for p in where[:_UNCHECKED_SHOWN])
+        more = f" and {len(where) - _UNCHECKED_SHOWN} more" if len(where) > _UNCHECKED_SHOWN else ""
+        at = f"{path}:{line}: " if line else ""
+        out.append(f"  not checked: {at}{shown}{more}: {one_line(reason)}")
+    return out
+
+
+_UNCHECKED_SHOWN = 5
 
 render = Writer.render

@@ -1,0 +1,210 @@
+"""``validate`` on job specs where users keep them: Step Functions, Airflow, templates, fragments.
+
+The documents under ``tests/data/forms/`` are real-world examples (their README says where each
+comes from); every check runs the real command in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import Run
+
+DATA = Path(__file__).parents[1] / "data" / "forms"
+ISSUE = DATA / "asl" / "the-issue-entry-point-typo.yaml"
+REAL = sorted(
+    p
+    for p in DATA.glob("*/*")
+    if p.suffix in (".json", ".yaml") and p.name not in ("the-issue-entry-point-typo.yaml", "dag-factory.yaml")
+)
+
+
+def test_the_real_world_examples_are_valid_and_say_how_they_were_read(run: Run) -> None:
+    result = run("validate", *map(str, REAL))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("  read as Step Functions state ") == 6
+    assert result.stdout.count("  read as Airflow ") == 2
+    assert result.stdout.rstrip().endswith("8 document(s) checked: 8 valid, 0 invalid, 0 not checked")
+
+
+def test_a_step_functions_violation_points_into_the_state_machine(run: Run) -> None:
+    result = run("validate", str(ISSUE))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{ISSUE} (state RunJob): aws-emr-serverless StartJobRun request: 2 violation(s)"
+    assert lines[1] == (
+        "  read as Step Functions state 'RunJob' (arn:aws:states:::emr-serverless:startJobRun.sync): "
+        "aws-emr-serverless StartJobRun"
+    )
+    assert (
+        f"  {ISSUE}:15: /States/RunJob/Parameters/JobDriver/SparkSubmit/Entrypoint: unknown field 'Entrypoint' "
+        "in JobDriver.SparkSubmit (did you mean 'EntryPoint'?) [additionalProperties]"
+    ) in lines
+    assert any(
+        "/States/RunJob/Parameters/JobDriver/SparkSubmit/EntryPoint: JobDriver.SparkSubmit.EntryPoint is required"
+        in line
+        for line in lines
+    )
+    assert f"  not checked: {ISSUE}:9: /States/RunJob/Parameters/ApplicationId: a placeholder" in result.stdout
+    assert "/States/RunJob/Parameters/Tags/CostCenter.$" in result.stdout  # a map key's .$ value
+    assert "sns:publish" not in result.stdout  # other tasks are not job runs
+
+
+def test_the_json_report_says_the_form_and_what_was_not_checked(run: Run) -> None:
+    result = run("validate", "--format", "json", str(ISSUE))
+    (entry,) = json.loads(result.stdout)["files"]
+    assert entry["form"] == {
+        "name": "asl",
+        "decided": "read as Step Functions state 'RunJob' (arn:aws:states:::emr-serverless:startJobRun.sync): "
+        "aws-emr-serverless StartJobRun",
+        "root": "/States/RunJob/Parameters",
+        "part": "state RunJob",
+        "detected": True,
+    }
+    unchecked = {u["pointer"]: (u["line"], u["reason"].split(":")[0]) for u in entry["unchecked"]}
+    assert unchecked["/States/RunJob/Parameters/ClientToken.$"] == (
+        11,
+        "a JSONPath or intrinsic function (a key ending in .$)",
+    )
+    assert unchecked["/States/RunJob/Parameters/ApplicationId"] == (9, "a placeholder")
+    assert (entry["violations"][0]["pointer"], entry["violations"][0]["line"]) == (
+        "/States/RunJob/Parameters/JobDriver/SparkSubmit/Entrypoint",
+        15,
+    )
+
+
+def test_the_github_format_annotates_the_line_in_the_state_machine(run: Run) -> None:
+    result = run("validate", "--format", "github", str(ISSUE))
+    assert result.stdout.splitlines()[0].startswith(
+        f"::error file={ISSUE},line=15,title=/States/RunJob/Parameters/JobDriver/SparkSubmit/Entrypoint "
+        "additionalProperties::"
+    )
+
+
+def test_input_form_overrides_the_detection(run: Run) -> None:
+    as_input = run("validate", "--input-form", "cli-input", str(ISSUE))
+    assert (
+        as_input.returncode == 2
+        and "cannot tell which API" in as_input.stdout
+        and "--input-form asl" in as_input.stdout
+    )
+    as_asl = run("validate", "--input-form", "asl", str(DATA / "airflow" / "example_emr_eks.yaml"))
+    assert as_asl.returncode == 2
+    assert "a Step Functions definition with no EMR Serverless or EMR on EKS job-run task" in as_asl.stdout
+
+
+def test_a_state_machine_without_an_emr_task_is_not_checked(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "sm.json"
+    path.write_text(
+        '{"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}'
+    )
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[0] == (
+        f"{path}: error: a Step Functions definition with no EMR Serverless or EMR on EKS job-run task: "
+        "nothing to check (its tasks call arn:aws:states:::lambda:invoke)"
+    )
+
+
+def test_airflow_arguments_are_checked_as_the_operator_passes_them(run: Run) -> None:
+    path = DATA / "airflow" / "dag-factory.yaml"
+    result = run("validate", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert f"{path} (task run_spark_job): aws-emr-serverless StartJobRun request: 3 violation(s)" in out
+    assert (
+        f"{path}:23: /nightly_etl/tasks/run_spark_job/retrys: EmrServerlessStartJobOperator has no argument 'retrys' "
+        "(did you mean 'retries'?): Airflow refuses it [additionalProperties]"
+    ) in out
+    assert (
+        "source (the client's own rule, not the service's): https://pypi.org/project/apache-airflow-providers-amazon/9.39.0/"
+        in out
+    )
+    assert f'{path}:20: /nightly_etl/tasks/run_spark_job/config/mode: config.mode is "batch"' in out
+    assert "client_request_token is not one: it is sent as written) [pattern]" in out
+    assert "BashOperator" not in out
+
+
+def test_placeholders_are_known_unknown_unless_literal(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(
+        "applicationId: ${EMR_APP_ID}\n"
+        "executionRoleArn: arn:aws:iam::${ACCOUNT_ID}:role/EMRServerlessJobRole\n"
+        "name: '{{ ds }}'\n"
+        "jobDriver: {sparkSubmit: {entryPoint: 's3://${BUCKET}/jobs/etl.py'}}\n"
+    )
+    known = run("validate", "--api", "aws-emr-serverless", str(path))
+    assert known.returncode == 0, known.stdout
+    assert (
+        f"  not checked: {path}:1: /applicationId, /name: a placeholder: filled in before the request is made"
+        in known.stdout
+    )
+    literal = run("validate", "--api", "aws-emr-serverless", "--literal-placeholders", str(path))
+    assert literal.returncode == 1
+    assert (
+        f'{path}:1: /applicationId: applicationId "${{EMR_APP_ID}}" does not match the pattern [0-9a-z]+'
+        in literal.stdout
+    )
+    path.write_text(path.read_text().replace("${EMR_APP_ID}", "etl_${ENV}"))
+    partial = run("validate", "--api", "aws-emr-serverless", str(path))
+    assert partial.returncode == 1
+    assert "'_' is never allowed there, whatever its placeholders stand for [pattern]" in partial.stdout
+
+
+def test_a_fragment_is_checked_as_its_shape(run: Run) -> None:
+    fragment = '{"sparkSubmit": {"entryPoint": "s3://b/x.py", "entrypoint": "x"}}'
+    result = run("validate", "--api", "aws-emr-serverless", "--shape", "JobDriver", "-", stdin=fragment)
+    assert result.returncode == 1
+    assert (
+        "  the JobDriver shape of aws-emr-serverless, checked where the StartJobRun request holds it (jobDriver)"
+        in result.stdout
+    )
+    assert (
+        "-:1: /sparkSubmit/entrypoint: unknown field 'entrypoint' in sparkSubmit (did you mean 'entryPoint'?)"
+        in result.stdout
+    )
+    assert "applicationId" not in result.stdout  # what surrounds the fragment is not missing
+    ok = run("validate", "--api", "aws-emr-containers", "--shape", "JobDriver", "-", stdin='{"sparkSqlJobDriver": {}}')
+    assert ok.returncode == 0, ok.stdout
+    pascal = '{"SparkSubmit": {"Entrypoint": "x"}}'
+    args = ("validate", "--api", "aws-emr-serverless", "--shape", "JobDriver", "--input-form", "asl", "-")
+    asl = run(*args, stdin=pascal)
+    assert asl.returncode == 1
+    wanted = "/SparkSubmit/Entrypoint: unknown field 'Entrypoint' in SparkSubmit (did you mean 'EntryPoint'?)"
+    assert wanted in asl.stdout
+
+
+def test_an_unknown_shape_is_one_line_with_the_closest_names(run: Run) -> None:
+    result = run("validate", "--api", "aws-emr-serverless", "--shape", "JobDrivers", "x.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "jobrun-contracts: error: aws-emr-serverless has no shape 'JobDrivers' (did you mean 'JobDriver'?) "
+        "(see schemas/aws-emr-serverless/shapes.json)"
+    )
+
+
+def test_a_sensitive_value_in_a_task_is_never_shown(run: Run, tmp_path: Path) -> None:
+    secret = "hunter2-" + "s" * 1100
+    parameters = {
+        "ApplicationId": "00fkr3dqu9a1b20d",
+        "ExecutionRoleArn": "arn:aws:iam::123456789012:role/R",
+        "JobDriver": {"SparkSubmit": {"EntryPoint": "s3://b/x.py"}},
+        "ConfigurationOverrides": {
+            "ApplicationConfiguration": [{"Classification": "spark-defaults", "Properties": {"spark.password": secret}}]
+        },
+    }
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::emr-serverless:startJobRun",
+        "Parameters": parameters,
+        "End": True,
+    }
+    path = tmp_path / "sm.json"
+    path.write_text(json.dumps({"StartAt": "S", "States": {"S": state}}, indent=2))
+    for output_format in ("text", "json", "github", "sarif"):
+        result = run("validate", "--format", output_format, str(path))
+        assert result.returncode == 1, result.stdout
+        assert "hunter2" not in result.stdout and "hunter2" not in result.stderr, output_format
+    text = run("validate", str(path)).stdout
+    assert "/States/S/Parameters/ConfigurationOverrides/ApplicationConfiguration/0/Properties/spark.password" in text
