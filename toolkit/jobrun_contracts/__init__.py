@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from .errors import SchemaError as SchemaError
     from .errors import TargetError as TargetError
     from .errors import UsageError as UsageError
+    from .guards import GuardError as GuardError
+    from .guards import guard as guard
+    from .guards import unguard as unguard
     from .wire.service_errors import ServiceError as ServiceError
     from .wire.service_errors import alibaba_error as alibaba_error
     from .wire.service_errors import aws_error as aws_error
@@ -52,6 +55,7 @@ _WHERE = {
     "wire.service_errors": ("ServiceError", "alibaba_error", "aws_error", "aws_validation_message"),
     "core.validation": ("ValidationFailed", "Validator", "Violation", "validate", "validator_for"),
     "core.job_templates": ("validate_with_template",),
+    "guards": ("GuardError", "guard", "unguard"),
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
