@@ -233,6 +233,35 @@ def test_conform_quick_reports_both_targets_and_the_plugin(tmp_path: Path) -> No
         assert re.fullmatch(MS, row(table(report, "time"), measure)[1]), measure
 
 
+# -- the plugin under xdist -----------------------------------------------------------------
+
+XDIST_PHASES = {  # the phase table's rows, and whether a serial run has the phase
+    "start-up": True,
+    "worker start-up": False,
+    "collection": True,
+    "scheduling": False,
+    "clauses": True,
+    "end": True,
+}
+
+
+def test_plugin_xdist_quick_reports_both_runs_their_phases_and_the_same_outcomes(tmp_path: Path) -> None:
+    report = run_quick("plugin_xdist", tmp_path, timeout=300)
+    runs = table(report, "wall s (median)")
+    for name, processes in (("serial", 1), ("-n 2", 2)):
+        _, median, best, cpu, split = row(runs, name)
+        assert 0 < number(best) <= number(median) and number(cpu) > 0, name
+        assert len(split.split(" / ")) == processes and all(number(part) > 0 for part in split.split(" / ")), name
+    phases = table(report, "phase")
+    assert len(phases) - 1 == len(XDIST_PHASES)
+    for (label, serial, spread), (name, in_serial) in zip(phases[1:], XDIST_PHASES.items(), strict=True):
+        assert label.startswith(f"{name}: "), label
+        assert number(spread) >= 0 and (number(serial) >= 0 if in_serial else serial == "–"), label
+    assert re.search(rf"^- -n 2 / serial wall time: {NUMBER}x \(.*\): (meets|DOES NOT meet) the floor", report, re.M)
+    same = r"^- Clause outcomes: the same in all 2 runs \(\d+ clauses: \d+ passed, \d+ skipped\)"
+    assert re.search(same, report, re.M)
+
+
 # -- soak -----------------------------------------------------------------------------------
 
 
