@@ -3,6 +3,7 @@ whole, STS tokens not sent, and runs that end badly. Real servers on 127.0.0.1, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -281,7 +282,8 @@ def test_a_bad_report_path_fails_before_the_run(tmp_path: Path) -> None:
     assert time.monotonic() - began < 15
 
 
-def test_a_long_poll_wait_stops_at_the_clause_deadline() -> None:
+def test_a_long_poll_wait_stops_at_the_run_deadline() -> None:
+    """--wait 1h lets a clause poll for an hour (its own time limit grows by that): the run's limit still holds."""
     from jobrun_contracts.conformance import emulator_target
     from jobrun_contracts.emulator import Emulator
 
@@ -290,9 +292,27 @@ def test_a_long_poll_wait_stops_at_the_clause_deadline() -> None:
     with emulator_target(emulator) as target:
         target.capabilities = frozenset()  # as if it could not advance time: the runner polls on the wall clock
         began = time.monotonic()
-        (result,) = run(target, [clause], Settings(clause_timeout=1, poll_limit=3600)).results
-    assert time.monotonic() - began < 5 and result.outcome == "failed", result.reason
-    assert "longer than 1 s" in result.reason
+        (result,) = run(target, [clause], Settings(clause_timeout=1, poll_limit=3600, run_timeout=2)).results
+    assert time.monotonic() - began < 6 and result.outcome == "failed", result.reason
+    assert "the run's time limit (2 s) was reached" in result.reason
+
+
+def test_a_poll_wait_is_cut_by_the_clause_time_limit_that_it_grew() -> None:
+    """A run that never ends: the clause polls for --wait past --clause-timeout, then fails on its grown limit."""
+    from jobrun_contracts.conformance import emulator_target
+    from jobrun_contracts.emulator import Emulator
+
+    clause = next(c for c in all_clauses([SERVERLESS], level="MUST", examples=0) if c.id.startswith("lifecycle"))
+    steps = [{**s, "eventually": {"within": 3, "every": 1}} if "eventually" in s else s for s in clause.steps]
+    clause = dataclasses.replace(clause, steps=steps)
+    emulator = Emulator((SERVERLESS,))  # its clock stands still: the run stays where it is
+    with emulator_target(emulator) as target:
+        target.capabilities = frozenset()
+        began = time.monotonic()
+        (result,) = run(target, [clause], Settings(clause_timeout=1, poll_limit=3)).results
+    took = time.monotonic() - began
+    assert result.outcome == "failed" and 2.5 < took < 6, (took, result.reason)
+    assert "still not so after 3 s" in result.reason or "longer than 1 s" in result.reason
 
 
 def test_the_partial_report_says_the_run_stopped() -> None:
@@ -303,3 +323,27 @@ def test_the_partial_report_says_the_run_stopped() -> None:
     assert "stopped early, 4 clauses not run: t is not answering" in RENDERERS["text"](report)
     assert json.loads(RENDERERS["json"](report))["not_run"] == 4
     assert "stopped early" in RENDERERS["junit"](report)
+
+
+def test_a_request_interrupted_by_ctrl_c_leaves_the_transport_usable(hostile: ThreadingHTTPServer) -> None:  # noqa: F811
+    """Cleanup sends requests right after a Ctrl-C: a connection left half used would refuse them."""
+    from jobrun_contracts.transports import HttpTransport
+    from jobrun_contracts.wire.messages import HttpRequest
+
+    transport = HttpTransport(_url(hostile, "hang"))
+    request = HttpRequest("GET", "/applications", {"host": "127.0.0.1"}, b"")
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            transport.send(request, timeout=5)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    hostile.mode = "html"  # type: ignore[attr-defined]
+    assert transport.send(request, timeout=5).status == 503  # not http.client's CannotSendRequest
+    transport.close()

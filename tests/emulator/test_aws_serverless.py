@@ -61,6 +61,12 @@ def test_application_flow_then_start_get_cancel(serverless: Any, emulator: Emula
     assert final["state"] == "CANCELLED"
     assert final["createdAt"] <= final["startedAt"] <= final["endedAt"]
 
+    # A submission started the application (AutoStartConfig); it must be stopped before it can be deleted.
+    assert serverless.get_application(applicationId=app)["application"]["state"] == "STARTED"
+    status, code, message = error_of(serverless.delete_application, applicationId=app)
+    assert (status, code) == (400, "ValidationException") and "stopped or created state" in message
+    serverless.stop_application(applicationId=app)
+    assert serverless.get_application(applicationId=app)["application"]["state"] == "STOPPED"
     serverless.delete_application(applicationId=app)
     assert error_of(serverless.get_application, applicationId=app)[:2] == (404, "ResourceNotFoundException")
 

@@ -43,7 +43,7 @@ def pytest_help_entries(pytester: pytest.Pytester) -> dict[str, str]:
     entries = re.split(r"\s(?=--jobrun-)", " " + section)
     found = {}
     for entry in filter(None, (e.strip() for e in entries)):
-        match = re.match(r"--jobrun-([a-z-]+)=(\S+)\s+(.*)", entry, re.S)
+        match = re.match(r"--jobrun-([a-z-]+)(?:=(\S+))?\s+(.*)", entry, re.S)  # a flag takes no value
         assert match, entry
         found[match[1]] = " ".join(match[3].split())
     return found
@@ -55,7 +55,7 @@ def test_both_front_ends_offer_the_tables_names_with_its_defaults(pytester: pyte
     assert set(cli) - set(TABLE) == CLI_OWN
 
     shared = {o.name for o in OPTIONS if not o.cli_only}
-    assert {o.name for o in OPTIONS if o.cli_only} == {"run-timeout"}
+    assert {o.name for o in OPTIONS if o.cli_only} == {"run-timeout", "write-baseline", "dry-run"}
     helped = pytest_help_entries(pytester)
     assert set(helped) == shared
     config = pytester.parseconfig("-p", "no:cacheprovider")
@@ -67,7 +67,7 @@ def test_both_front_ends_offer_the_tables_names_with_its_defaults(pytester: pyte
             assert registered is None and "Default" not in helped[name] and cli[name] == "builtin"
             continue
         assert registered == (list(option.default) if option.multiple else option.default)  # argparse appends to a list
-        if option.default in (None, ()):
+        if option.default in (None, ()) or option.flag:
             assert "Default" not in helped[name]
         else:
             assert f"Default: {option.default}." in helped[name]

@@ -162,8 +162,8 @@ def test_report_counts_all_clauses_or_one_apis() -> None:
     clause = all_clauses(["aws-emr-serverless"], level="MUST", examples=0)[0]
     other = dataclasses.replace(clause, api="aws-emr-containers")
     report = Report("t", [ClauseResult(clause, "passed"), ClauseResult(other, "failed")], 0.0, 0)
-    assert report.counts() == {"passed": 1, "failed": 1, "skipped": 0}
-    assert report.counts("aws-emr-containers") == {"passed": 0, "failed": 1, "skipped": 0}
+    assert report.counts() == {"passed": 1, "failed": 1, "skipped": 0, "known": 0}
+    assert report.counts("aws-emr-containers") == {"passed": 0, "failed": 1, "skipped": 0, "known": 0}
 
 
 def test_validate_text_of_a_real_file_shows_a_key_s_controls_as_escapes(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 The run's options are conformance's option table (shared with the pytest plugin), turned into
 click options here; click only collects the strings, and the table parses and checks them, so a
-bad value reads the same in both front ends. ``--format`` and ``--report`` are this command's own.
+bad value reads the same in both front ends. ``--format`` and ``--report`` are this command's own;
+a report file named ``*.html`` gets the HTML page whatever ``--format`` prints. The baseline
+(``--baseline``) is applied to each clause as it finishes, so a streamed line already says known.
 
 Output streams: with ``--format text`` and an output that is not a terminal (a CI log, a pipe),
 each clause's line is printed as it finishes and a summary follows; on a terminal a progress bar
@@ -23,17 +25,22 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..conformance import OPTIONS, Option
 from ..errors import TargetError, UsageError
 
+if TYPE_CHECKING:
+    from ..conformance import Cleanup, RunOptions, Settings, Target
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _click_option(option: Option) -> Callable[[_F], _F]:
+    if option.flag:
+        return click.option(f"--{option.name}", option.dest, is_flag=True, default=option.default, help=option.help)
     shown = option.default not in (None, ())
     return click.option(
         f"--{option.name}",
@@ -56,10 +63,18 @@ def _conform_options(command: _F) -> _F:
 @click.command("conform")
 @_conform_options
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "junit", "html"]),
+    default="text",
+    show_default=True,
 )
 @click.option(
-    "--report", "report_file", type=click.Path(dir_okay=False, writable=True), help="Write the report here too."
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report here too: in the --format, or as a self-contained HTML page when FILE ends in "
+    ".html or .htm (so --format json --report out.html gives both).",
 )
 def conform_command(output_format: str, report_file: str | None, **values: Any) -> None:
     """Check an implementation of the job-run APIs against the contracts; exit 1 if a MUST clause fails.
@@ -75,21 +90,41 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
     \b
     It creates what it checks, on the target: an EMR Serverless application or an EMR on EKS
     virtual cluster (unless --container names one), job runs, and EMR on EKS job templates.
-    They are not removed afterwards. On a real account they cost money: point it at an
-    emulator, or at an account and container meant for this.
+    On a real account they cost money (job runs bill while they run; a virtual cluster does
+    not): point it at an emulator, or at an account and container meant for this.
+    At the end, also after Ctrl-C or --run-timeout, it removes them: the runs that have not
+    ended are cancelled, the job templates deleted, the application stopped and deleted and the
+    virtual cluster deleted (never a --container, never an Alibaba workspace); what could not be
+    removed is listed with its id, and does not change the exit status. --keep keeps them all
+    (listed). builtin and moto need no cleanup: their servers go away with the run.
+    --dry-run prints the requests a run would send and sends none.
 
     With --format text, each clause's line is printed as it finishes when the output is not a terminal
     (a CI log, a pipe), then a summary; on a terminal a progress bar runs until the table is printed.
 
-    Exit 0: every MUST clause held; 1: one did not; 2: bad input, or the target answered
-    nothing (the run stops); 130: interrupted (the report holds what was known).
+    With --baseline FILE, failures FILE records are reported as known, not failed, and recorded
+    clauses that pass as fixed; --write-baseline FILE records this run's failures (a clause is the
+    same failure whatever its reason's ids, times and ports; see docs/contracts.md).
+
+    Exit 0: every MUST clause held (or failed as the baseline records); 1: one did not; 2: bad
+    input (a malformed baseline too), or the target answered nothing (the run stops); 130:
+    interrupted (the report holds what was known).
     """
     from ..conformance import ClauseResult, resolve, run
+    from ..reports.cleanup import cleanup_lines
     from ..reports.conformance import RENDERERS, render_line, render_summary
 
     asked = resolve(values)
+    if asked.dry_run and output_format not in ("text", "json"):
+        raise UsageError(f"--dry-run prints text or json, not {output_format}")
     if report_file:
         _check_writable(report_file)
+    if asked.dry_run:
+        _dry_run(asked, output_format, report_file)
+        return
+    if asked.write_baseline:
+        _check_writable(asked.write_baseline, "--write-baseline")
+    baseline = asked.baseline
     clauses = asked.clauses()
     stream = output_format == "text" and not sys.stdout.isatty()  # a log or a pipe: each line as it is known
     with asked.open_target() as opened:
@@ -97,38 +132,88 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
         with click.progressbar(
             length=len(clauses), label=f"conform {asked.target}", file=sys.stderr, show_pos=True, hidden=not show
         ) as bar:
+            held: list[str] = []  # lines of clauses the target did not answer: said only if it answers again
 
             def progress(result: ClauseResult) -> None:
-                if stream:
-                    click.echo(render_line(result), nl=False)  # click.echo flushes: the line shows now
-                else:
+                if baseline is not None:  # before its line is printed: a recorded failure streams as known
+                    baseline.mark(result)
+                if not stream:
                     bar.update(1)
+                elif result.unanswered:
+                    held.append(render_line(result))
+                else:
+                    click.echo("".join(held) + render_line(result), nl=False)  # click.echo flushes: shown now
+                    held.clear()
 
             report = run(opened, clauses, asked.settings, progress=progress)
+            if stream and held and not report.stopped:  # a down target is one line (below), not one per clause
+                click.echo("".join(held), nl=False)
+        report.cleanup = _clean_up(opened, asked.settings)
+    if baseline is not None:
+        baseline.apply(report)
     rendered = RENDERERS[output_format](report)
     if report_file:
-        Path(report_file).write_text(rendered, encoding="utf-8")
+        as_html = Path(report_file).suffix.lower() in (".html", ".htm")
+        Path(report_file).write_text(RENDERERS["html"](report) if as_html else rendered, encoding="utf-8")
+    if asked.write_baseline and not report.stopped:  # a run cut short would record only part of the failures
+        from ..conformance.baseline import write
+
+        written = write(asked.write_baseline, report.results)
+        click.echo(f"jobrun-contracts: {written} failed clauses written to {asked.write_baseline}", err=True)
     if stream:  # the clauses' lines are out already: the counts, the shared causes and the totals follow
         rendered = render_summary(report)
+    if report.cleanup is not None and report.cleanup.interrupted and not report.interrupted:
+        click.echo(rendered, nl=False)
+        click.echo("jobrun-contracts: interrupted while removing what the run created (the report lists it)", err=True)
+        raise SystemExit(130)
     if report.interrupted:
         click.echo(rendered, nl=False)
         done = len(report.results)
-        click.echo(f"jobrun-contracts: interrupted after {done} of {done + report.not_run} clauses", err=True)
+        unwritten = f"; {asked.write_baseline} not written" if asked.write_baseline else ""
+        click.echo(
+            f"jobrun-contracts: interrupted after {done} of {done + report.not_run} clauses{unwritten}", err=True
+        )
         raise SystemExit(130)
     if report.stopped:  # the target is down: a target error, not a conformance finding
-        raise TargetError(report.stopped)
+        if report.cleanup is not None and report.cleanup.left:  # the ids, where a person sees them
+            click.echo("\n".join(cleanup_lines(report.cleanup)), err=True)
+        raise TargetError(report.stopped + (f" ({asked.write_baseline} not written)" if asked.write_baseline else ""))
     click.echo(rendered, nl=False)
     if report.must_failures:
         raise SystemExit(1)
 
 
-def _check_writable(path: str) -> None:
+def _clean_up(target: Target, settings: Settings) -> Cleanup | None:
+    """What the run made, removed (or, with --keep, listed); a second Ctrl-C stops it, and what is left is listed."""
+    from ..conformance import clean_up
+
+    made = 0 if target.disposable or settings.keep else len(target.created())
+    if made and sys.stderr.isatty():
+        click.echo(f"jobrun-contracts: removing the {made} things this run created (Ctrl-C stops it)", err=True)
+    return clean_up(target, settings)
+
+
+def _dry_run(asked: RunOptions, output_format: str, report_file: str | None) -> None:
+    """The requests the run would send, printed (and written to --report); nothing is sent."""
+    from ..conformance import dry_run
+    from ..reports.plan import PLAN_RENDERERS
+
+    clauses = asked.clauses()
+    with asked.open_target() as target:
+        plan = dry_run(target, clauses, asked.settings)
+    rendered = PLAN_RENDERERS[output_format](plan)
+    if report_file:
+        Path(report_file).write_text(rendered, encoding="utf-8")
+    click.echo(rendered, nl=False)
+
+
+def _check_writable(path: str, flag: str = "--report") -> None:
     """Refuse a report path that could not be written, before the run rather than after it."""
     where = Path(path)
     folder = where.parent if str(where.parent) else Path(".")
     if where.is_dir():
-        raise UsageError(f"--report {path}: is a directory")
+        raise UsageError(f"{flag} {path}: is a directory")
     if not folder.is_dir():
-        raise UsageError(f"--report {path}: no such directory {folder}")
+        raise UsageError(f"{flag} {path}: no such directory {folder}")
     if not os.access(where if where.exists() else folder, os.W_OK):
-        raise UsageError(f"--report {path}: not writable")
+        raise UsageError(f"{flag} {path}: not writable")

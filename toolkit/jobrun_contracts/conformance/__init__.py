@@ -1,6 +1,7 @@
 """Conformance: clauses in, a report out. Contracts and their clauses, the suite a run has, the
 runner, the expectations a step checks, fixture replay and fuzzing, the targets a run talks to,
-and the options that start a run (one table for the command line and the pytest plugin).
+the options that start a run (one table for the command line and the pytest plugin), the cleanup
+of what a run made on its target, and the dry run that lists what a run would send.
 
     from jobrun_contracts.conformance import all_clauses, open_target, run
     report = run(open_target("builtin"), all_clauses(["aws-emr-serverless"]))
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from .clauses import Level as Level
     from .clauses import Scope as Scope
     from .clauses import load_contracts as load_contracts
+    from .cleanup import Cleanup as Cleanup
+    from .cleanup import clean_up as clean_up
+    from .dry_run import Plan as Plan
+    from .dry_run import dry_run as dry_run
     from .options import OPTIONS as OPTIONS
     from .options import Option as Option
     from .options import RunOptions as RunOptions
@@ -35,7 +40,9 @@ if TYPE_CHECKING:
     from .runner import run as run
     from .suite import all_clauses as all_clauses
     from .targets import BuiltinTarget as BuiltinTarget
+    from .targets import Created as Created
     from .targets import Credentials as Credentials
+    from .targets import DryTarget as DryTarget
     from .targets import InProcessTarget as InProcessTarget
     from .targets import MotoTarget as MotoTarget
     from .targets import Target as Target
@@ -47,13 +54,17 @@ if TYPE_CHECKING:
 #: Where each public name lives (``__all__`` is derived from it).
 _WHERE = {
     "..wire.messages": ("HttpRequest", "HttpResponse"),
+    ".cleanup": ("Cleanup", "clean_up"),
     ".clauses": ("Clause", "Level", "Scope", "load_contracts"),
+    ".dry_run": ("Plan", "dry_run"),
     ".options": ("OPTIONS", "Option", "RunOptions", "Settings", "resolve"),
     ".runner": ("ClauseResult", "ClauseRun", "Exchange", "Report", "redact", "run"),
     ".suite": ("all_clauses",),
     ".targets": (
         "BuiltinTarget",
+        "Created",
         "Credentials",
+        "DryTarget",
         "InProcessTarget",
         "MotoTarget",
         "Target",

@@ -18,6 +18,7 @@ from ..core import registry
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from .baseline import Baseline
     from .clauses import Clause, Level
     from .targets import Target
 
@@ -34,6 +35,8 @@ class Settings:
     max_body: int = 2 * 1024 * 1024  # bytes of a response body that are judged; a larger one fails unjudged
     max_values: int = 100_000  # values (objects, arrays, scalars) in a judged body; more fail unjudged
     dead_after: int = 3  # clauses in a row that got no answer at all: the target is down and the run stops
+    keep: bool = False  # --keep: leave what the run made on the target (the report lists it)
+    cleanup_timeout: float = 300.0  # wall seconds for removing what the run made (conformance.cleanup)
 
 
 #: Turns one value as typed (a string) into what a run takes; ``flag`` is how the user spelled the option.
@@ -51,6 +54,7 @@ class Option:
     metavar: str | None = None
     multiple: bool = False  # repeatable; the values come back as a tuple, () when none was given
     cli_only: bool = False  # meaningless for pytest items, so the plugin does not offer it
+    flag: bool = False  # takes no value: given or not (``convert`` is not used)
 
     @property
     def dest(self) -> str:
@@ -61,6 +65,8 @@ class Option:
         """The value given (a string, a list of strings for a repeatable option) or, for None, the default."""
         if raw is None:
             return self.default
+        if self.flag:
+            return bool(raw)
         if self.multiple:
             return tuple(self.convert(str(item), flag) for item in raw)
         return self.convert(str(raw), flag)
@@ -135,6 +141,13 @@ def _duration(raw: str, flag: str) -> float:
     if not 1 <= seconds <= _DAY:  # also refuses nan
         raise UsageError(f"{flag} takes a duration from 1 s to 24 h (90, 90s, 15m, 1h), not '{raw}'")
     return seconds
+
+
+def _baseline(raw: str, flag: str) -> Baseline:
+    """The baseline file, read and checked now: a malformed one is refused before anything runs."""
+    from .baseline import load  # json and re only
+
+    return load(_text("a baseline file")(raw, flag), flag)
 
 
 def _container(raw: str, flag: str) -> tuple[str, str]:
@@ -241,6 +254,43 @@ OPTIONS: tuple[Option, ...] = (
         metavar="SECONDS",
         cli_only=True,  # pytest runs clause by clause, so there is no run for it to bound
     ),
+    Option(
+        "baseline",
+        help="Failures recorded in this baseline file (see --write-baseline) are reported as known, not failed: "
+        "only a MUST failure it does not record fails the run. A recorded clause that passes is reported as fixed.",
+        convert=_baseline,
+        metavar="FILE",
+    ),
+    Option(
+        "write-baseline",
+        help="Write the clauses that failed (known ones too) to FILE, a baseline for --baseline.",
+        convert=_text("a file"),
+        metavar="FILE",
+        cli_only=True,  # under xdist no one process sees every item's outcome
+    ),
+    Option(
+        "keep",
+        help="Leave what the run created on the target (the report lists each id); by default it is removed "
+        "at the end: runs cancelled, job templates deleted, the application or virtual cluster it created deleted.",
+        convert=_text("nothing"),
+        default=False,
+        flag=True,
+    ),
+    Option(
+        "cleanup-timeout",
+        help="Seconds for removing what the run created, at the end (stopping an application takes a while).",
+        convert=_number(float, "seconds", 1, _DAY),
+        default=_SETTINGS.cleanup_timeout,
+        metavar="SECONDS",
+    ),
+    Option(
+        "dry-run",
+        help="Print the requests the run would send, redacted, and send none (nothing is created); exit 0.",
+        convert=_text("nothing"),
+        default=False,
+        flag=True,
+        cli_only=True,  # pytest items are run, not listed
+    ),
 )
 
 
@@ -256,6 +306,9 @@ class RunOptions:
     containers: Mapping[str, str]
     region: str
     settings: Settings
+    baseline: Baseline | None = None  # --baseline, read
+    write_baseline: str | None = None  # --write-baseline
+    dry_run: bool = False  # --dry-run: list the requests, send none
 
     def clauses(self) -> list[Clause]:
         from .suite import all_clauses
@@ -265,7 +318,9 @@ class RunOptions:
     def open_target(self) -> Target:
         from .targets import open_target
 
-        return open_target(self.target, self.apis, containers=dict(self.containers), region=self.region)
+        return open_target(
+            self.target, self.apis, dry=self.dry_run, containers=dict(self.containers), region=self.region
+        )
 
 
 def resolve(values: Mapping[str, Any], *, prefix: str = "") -> RunOptions:
@@ -281,6 +336,8 @@ def resolve(values: Mapping[str, Any], *, prefix: str = "") -> RunOptions:
         seed=given["seed"],
         run_timeout=given["run_timeout"],
         poll_limit=given["wait"],
+        keep=given["keep"],
+        cleanup_timeout=given["cleanup_timeout"],
     )
     return RunOptions(
         target=given["target"],
@@ -291,6 +348,9 @@ def resolve(values: Mapping[str, Any], *, prefix: str = "") -> RunOptions:
         containers=dict(given["container"]),
         region=given["region"],
         settings=settings,
+        baseline=given["baseline"],
+        write_baseline=given["write_baseline"],
+        dry_run=given["dry_run"],
     )
 
 

@@ -32,9 +32,10 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core import fixtures, registry, sensitive
+from ..core.formats import timestamp_seconds
 from ..core.validation import validator_for
 from ..errors import JobrunContractsError, TargetError
 from ..transports.http import NoAnswer
@@ -45,7 +46,11 @@ from .expectations import MISSING, Observed, check, error_of, invalid_expectatio
 from .options import Settings as Settings  # defined with the options that fill it: one set of defaults
 from .targets import Target, Unsupported
 
-Outcome = Literal["passed", "failed", "skipped"]
+if TYPE_CHECKING:
+    from .baseline import Known
+    from .cleanup import Cleanup
+
+Outcome = Literal["passed", "failed", "skipped", "known"]  # known: a failure a baseline records
 _REDACTED_HEADERS = (
     "authorization",
     "x-amz-security-token",
@@ -54,6 +59,7 @@ _REDACTED_HEADERS = (
     "x-acs-accesskey-id",
 )
 _KEPT_EXCHANGES = 2  # what a report shows of a clause: its last exchanges
+_KEPT_STATES, _STATE_LIMIT = 64, 64  # of each observed state path: its first states, each cut to so many characters
 _BODY_LIMIT = 4000  # bytes of a body kept as evidence
 REDACTED = "<redacted>"
 _CUT, _CUT_HEAD = "…", 8  # how a quote cut short ends, and the start of a secret that gives it away
@@ -143,6 +149,9 @@ class ClauseResult:
     reason: str = ""
     exchanges: list[Exchange] = field(default_factory=list)
     seconds: float = 0.0
+    states: list[list[str]] = field(default_factory=list)  # each observed run's states, in order (``observe`` steps)
+    known: Known | None = None  # for a ``known`` outcome: what the baseline recorded
+    unanswered: bool = False  # the target answered none of the clause's requests (it may be down)
 
     def evidence(self, last: int = 2) -> str:
         """The last exchanges, redacted, for a failure report."""
@@ -158,6 +167,9 @@ class Report:
     stopped: str | None = None  # why the run ended before its last clause (the target is down, Ctrl-C)
     not_run: int = 0  # clauses never started because the run stopped
     interrupted: bool = False  # stopped by Ctrl-C, not by the target
+    baseline: str | None = None  # the baseline file applied (conformance.baseline), if any
+    fixed: list[str] = field(default_factory=list)  # clauses the baseline records as failing that passed
+    cleanup: Cleanup | None = None  # what removing what the run made did (conformance.cleanup); None: not needed
 
     @property
     def must_failures(self) -> list[ClauseResult]:
@@ -165,7 +177,7 @@ class Report:
 
     def counts(self, api: str | None = None) -> dict[str, int]:
         """Clauses by outcome: all of them, or one API's (the report's per-API totals)."""
-        found = {"passed": 0, "failed": 0, "skipped": 0}
+        found = {"passed": 0, "failed": 0, "skipped": 0, "known": 0}
         for result in self.results:
             if api is None or result.clause.api == api:
                 found[result.outcome] += 1
@@ -351,6 +363,7 @@ class ClauseRun:
         self.requests = 0
         self.answered = False  # the target answered at least one request of this clause
         self.unanswered: NoAnswer | None = None  # why a request (or the preparation) got no answer at all
+        self.observed: list[list[str]] = []  # the states each ``observe`` step saw, poll by poll
         self._sensitive: dict[str, None] = {}  # values the clause's messages carried under sensitive shapes
         self._known_cache: tuple[str, ...] = ()
         self._known_for = -1  # how many secrets _known_cache was worked out for
@@ -362,7 +375,10 @@ class ClauseRun:
         outcome, reason = self._outcome()
         kept = self.exchanges[-_KEPT_EXCHANGES:]  # already scrubbed and cut, as each was taken
         reason = scrub(reason, self.secrets())
-        return ClauseResult(self.clause, outcome, reason, kept, time.perf_counter() - began)
+        states = [[_kept_state(s, self._known()) for s in path[:_KEPT_STATES]] for path in self.observed if path]
+        result = ClauseResult(self.clause, outcome, reason, kept, time.perf_counter() - began, states)
+        result.unanswered = self.unanswered is not None and not self.answered
+        return result
 
     def secrets(self) -> list[str]:
         """What no output may show: the target's secrets, and the sensitive values this clause sent or received."""
@@ -486,9 +502,12 @@ class ClauseRun:
     def _call(self, step: Mapping[str, Any], name: str, scope: Scope, repetition: int) -> dict[str, Any]:
         operation = step["call"]
         instance = build_request(self.api, operation, step.get("request", {}), scope, self._seed(name, repetition))
+        instance = _shifted(instance, step.get("shift", {}), name)
         expect = step.get("expect", {})
         poll = step.get("eventually")
         observed_states: list[str] = []
+        if "observe" in step:
+            self.observed.append(observed_states)  # kept as it grows: a step that fails still shows its path
         waited = 0.0
         while True:
             seen = self._exchange(name, operation, instance)
@@ -513,6 +532,7 @@ class ClauseRun:
     def _paginate(self, step: Mapping[str, Any], name: str, scope: Scope) -> None:
         operation = step["paginate"]
         base = build_request(self.api, operation, step.get("request", {}), scope, self._seed(name, 0))
+        base = _shifted(base, step.get("shift", {}), name)
         collected: list[Any] = []
         tokens: set[str] = set()
         pages = 0
@@ -589,7 +609,9 @@ class ClauseRun:
                 raise
             self.answered = True
             exchange.response = response
-            return self._observe(exchange, operation_name, response)
+            seen = self._observe(exchange, operation_name, response)
+            self.target.record(self.api, operation_name, instance, seen.status, seen.body)  # for the cleanup
+            return seen
         finally:  # keep it small and safe now, not when the run ends: memory stays flat whatever the bodies
             self.exchanges[-1] = exchange.kept((), self.api, known=self._known())
             del self.exchanges[:-_KEPT_EXCHANGES]
@@ -650,12 +672,36 @@ class ClauseRun:
         time.sleep(seconds)
 
     def _seed(self, step: str, repetition: int) -> int:
-        """Stable across processes (unlike ``hash``), so xdist workers and reruns draw the same requests."""
-        return zlib.crc32(f"{self.settings.seed}:{self.clause.node_id}:{step}:{repetition}".encode())
+        return request_seed(self.settings.seed, self.clause, step, repetition)
 
 
-def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope: Scope, seed: int) -> dict[str, Any]:
-    """A step's request: its base (fixture, generated, or literal), overrides applied, container and token set."""
+def request_seed(seed: int, clause: Clause, step: str, repetition: int) -> int:
+    """The seed a step's generated request is drawn with: stable across processes (unlike ``hash``), so
+    xdist workers, reruns and ``--dry-run`` draw the same requests."""
+    return zlib.crc32(f"{seed}:{clause.node_id}:{step}:{repetition}".encode())
+
+
+def _shifted(instance: dict[str, Any], shift: Mapping[str, Any], step: str) -> dict[str, Any]:
+    """A step's ``shift``: each named timestamp member moved by so many seconds (a listing's window around
+    the times a target gave its own runs, so that an inclusive or exclusive bound makes no difference)."""
+    for member, seconds in shift.items():
+        at = timestamp_seconds(instance.get(member))
+        if at is None:
+            raise _Failed(f"{step}: shift {member}: {instance.get(member)!r} is not a timestamp")
+        instance[member] = at + float(seconds)
+    return instance
+
+
+def build_request(
+    api: str,
+    operation_name: str,
+    spec: Mapping[str, Any],
+    scope: Scope,
+    seed: int,
+    new_token: Callable[[], str] = lambda: uuid.uuid4().hex,
+) -> dict[str, Any]:
+    """A step's request: its base (fixture, generated, or literal), overrides applied, container and token set
+    (a fresh one from ``new_token``)."""
     operation = registry.operation(api, operation_name)
     container_field = registry.CONTAINER_PARAMETER[api]
     overrides = scope.render(spec.get("with", {}))
@@ -686,9 +732,15 @@ def build_request(api: str, operation_name: str, spec: Mapping[str, Any], scope:
         instance[container_field] = scope.values["container"]
     token_field = operation.idempotency_token
     if token_field is not None and replace_token and token_field.name not in overrides | {protected: None}:
-        instance[token_field.name] = uuid.uuid4().hex
+        instance[token_field.name] = new_token()
     instance.update(overrides)
     return dict(instance)
+
+
+def _kept_state(state: str, known: tuple[str, ...]) -> str:
+    """An observed state as a report shows it: a target's word, so scrubbed, and cut short."""
+    state = _scrub(state, known)
+    return state if len(state) <= _STATE_LIMIT else state[: _STATE_LIMIT - 1] + _CUT
 
 
 def _more_values_than(document: Any, limit: int) -> bool:

@@ -5,6 +5,12 @@ in-process (the two AWS APIs); a URL reaches any endpoint, with requests signed 
 botocore's credential chain for AWS, ACS3-HMAC-SHA256 for Alibaba); a callable or WSGI app is
 called in-process. Capabilities a target lacks (``time``, ``fail``) make the clauses that need
 them skip, with the reason.
+
+A target also records what a run made on it (:meth:`Target.record`, :meth:`Target.created`), from
+its own answers, so that ``cleanup`` can remove it at the end: the job runs StartJobRun started,
+the EMR on EKS job templates, and the application or virtual cluster it prepared itself (never
+one given to it, never an Alibaba workspace). :class:`DryTarget` is a target as ``--dry-run``
+sees it: what it is, which containers it would create, and a transport that sends nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -38,6 +45,27 @@ class Unsupported(TargetError):
     """The target cannot do this by its nature (not a fault): clauses that need it are skipped."""
 
 
+#: The kinds of thing a run creates, as reports name them.
+APPLICATION, VIRTUAL_CLUSTER, JOB_RUN, JOB_TEMPLATE = "application", "virtual cluster", "job run", "job template"
+_CONTAINER_KIND = {"aws-emr-serverless": APPLICATION, "aws-emr-containers": VIRTUAL_CLUSTER}
+#: What a 2xx answer to these operations made, and the member of the answer that names it.
+_CREATES = {"StartJobRun": JOB_RUN, "CreateJobTemplate": JOB_TEMPLATE}
+
+
+@dataclass(frozen=True)
+class Created:
+    """Something a run made on its target, as the target's own answer named it."""
+
+    api: str
+    kind: str  # APPLICATION, VIRTUAL_CLUSTER, JOB_RUN or JOB_TEMPLATE
+    id: str
+    container: str | None = None  # the application, virtual cluster or workspace a job run is in
+
+    def __str__(self) -> str:
+        where = f" in {self.container}" if self.container else ""
+        return f"{self.api} {self.kind} {self.id}{where}"
+
+
 LOCAL_CREDENTIALS = Credentials("AKIDJOBRUNCONTRACTS", "jobrun-contracts-local-secret")
 _SIGNATURE = re.compile(r"Signature=([0-9A-Za-z+/=_-]+)")
 _KEPT_SIGNATURES = 16  # the latest requests' (each exchange is scrubbed as it is taken, its own one known)
@@ -48,6 +76,8 @@ class Target:
 
     name = "target"
     capabilities: frozenset[str] = frozenset()
+    #: The implementation goes away with the target (``builtin``, ``moto``): what a run made needs no cleanup.
+    disposable = False
 
     def __init__(
         self,
@@ -72,6 +102,8 @@ class Target:
         self._alibaba = alibaba_credentials
         self._signatures: deque[str] = deque(maxlen=_KEPT_SIGNATURES)
         self.support_timeout = 30.0  # seconds for a support call (creating a container); runs set their --timeout
+        self._created: dict[tuple[str, str, str], Created] = {}  # in creation order; one entry per thing
+        self._created_lock = threading.Lock()
 
     # -- what a clause asks of a target ------------------------------------------------------
 
@@ -120,6 +152,41 @@ class Target:
 
     def close(self) -> None:
         self.transport.close()
+
+    # -- what a run made here ----------------------------------------------------------------
+
+    def record(self, api: str, operation: str, request: Mapping[str, Any], status: int, body: Any) -> None:
+        """Note what a 2xx answer says was made: a job run (StartJobRun), a job template (CreateJobTemplate);
+        a job template a 2xx DeleteJobTemplate removed is forgotten.
+
+        From the answer, not from what the clause meant to do, so that it holds for any target: a
+        target that wrongly accepts an invalid StartJobRun has still started a run.
+        """
+        if operation == "DeleteJobTemplate" and 200 <= status < 300 and isinstance(request.get("id"), str):
+            self.forget(Created(api, JOB_TEMPLATE, request["id"]))  # a clause deleted it: nothing to remove
+            return
+        kind = _CREATES.get(operation)
+        if kind is None or not 200 <= status < 300 or not isinstance(body, Mapping):
+            return
+        made = body.get(registry.RUN_ID[api] if kind == JOB_RUN else "id")
+        if not isinstance(made, str) or not made:
+            return
+        container = request.get(registry.CONTAINER_PARAMETER[api]) if kind == JOB_RUN else None
+        self._note(Created(api, kind, made, container if isinstance(container, str) else None))
+
+    def created(self) -> list[Created]:
+        """Everything this target has recorded as made by the run, oldest first, each once."""
+        with self._created_lock:
+            return list(self._created.values())
+
+    def forget(self, item: Created) -> None:
+        """``item`` is gone from the target (the cleanup removed it)."""
+        with self._created_lock:
+            self._created.pop((item.api, item.kind, item.id), None)
+
+    def _note(self, item: Created) -> None:
+        with self._created_lock:
+            self._created.setdefault((item.api, item.kind, item.id), item)
 
     def secrets(self) -> list[str]:
         """Every secret value this target knows of, for reports to replace wherever it shows up.
@@ -196,14 +263,24 @@ class Target:
             raise TargetError(f"{self.name}: {method} {path} answered with a body that is not JSON") from None
 
     def _create_aws_container(self, api: str) -> str:
-        token = uuid.uuid4().hex
-        body: dict[str, Any]
-        if api == "aws-emr-serverless":
-            body = {"name": "jobrun-contracts", "releaseLabel": "emr-7.1.0", "type": "SPARK", "clientToken": token}
-            return str(self._call_json(api, "POST", "/applications", body)["applicationId"])
-        provider = {"type": "EKS", "id": "jobrun-contracts", "info": {"eksInfo": {"namespace": "default"}}}
-        body = {"name": "jobrun-contracts", "containerProvider": provider, "clientToken": token}
-        return str(self._call_json(api, "POST", "/virtualclusters", body)["id"])
+        path, body = container_request(api, uuid.uuid4().hex)
+        answer = self._call_json(api, "POST", path, body)
+        member = "applicationId" if api == "aws-emr-serverless" else "id"
+        made = answer.get(member) if isinstance(answer, dict) else None
+        if not isinstance(made, str) or not made:
+            raise TargetError(f"{self.name}: POST {path} answered without the id of what it created")
+        self._note(Created(api, _CONTAINER_KIND[api], made))
+        return made
+
+
+def container_request(api: str, token: str) -> tuple[str, dict[str, Any]]:
+    """The path and body of the request that creates an AWS API's container: CreateApplication or
+    CreateVirtualCluster, with ``token`` as its client token."""
+    if api == "aws-emr-serverless":
+        body = {"name": "jobrun-contracts", "releaseLabel": "emr-7.1.0", "type": "SPARK", "clientToken": token}
+        return "/applications", body
+    provider = {"type": "EKS", "id": "jobrun-contracts", "info": {"eksInfo": {"namespace": "default"}}}
+    return "/virtualclusters", {"name": "jobrun-contracts", "containerProvider": provider, "clientToken": token}
 
 
 class BuiltinTarget(Target):
@@ -211,6 +288,7 @@ class BuiltinTarget(Target):
 
     name = "builtin"
     capabilities = frozenset({"time", "fail"})
+    disposable = True
 
     def __init__(self, apis: Iterable[str] = registry.APIS, **options: Any) -> None:
         from ..emulator import Emulator, EmulatorServer
@@ -241,6 +319,7 @@ class MotoTarget(Target):
     """moto's server in this process (``moto[server]`` must be installed); the two AWS APIs only."""
 
     name = "moto"
+    disposable = True
 
     def __init__(self) -> None:
         try:
@@ -345,13 +424,15 @@ def emulator_target(emulator: Any, *, wsgi: bool = False) -> InProcessTarget:
     )
 
 
-def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) -> Target:
-    """``builtin``, ``moto``, or an ``http(s)://`` base URL."""
+def open_target(spec: str, apis: Iterable[str] = registry.APIS, *, dry: bool = False, **options: Any) -> Target:
+    """``builtin``, ``moto``, or an ``http(s)://`` base URL; with ``dry``, its :class:`DryTarget` (nothing started)."""
     apis = tuple(apis)
-    if any(api in registry.SIGNING_NAME for api in apis):
-        require("botocore", "conformance runs against the AWS APIs (their requests are signed)", "conform")
     if spec in ("builtin", "moto") and options.get("containers"):
         raise UsageError(f"--container is for URL targets; {spec} creates its own containers")
+    if dry and (spec in ("builtin", "moto") or spec.startswith(("http://", "https://"))):
+        return DryTarget(spec, apis, containers=options.get("containers"), region=options.get("region", "us-east-1"))
+    if any(api in registry.SIGNING_NAME for api in apis):
+        require("botocore", "conformance runs against the AWS APIs (their requests are signed)", "conform")
     if spec == "builtin":
         return BuiltinTarget(apis)
     if spec == "moto":
@@ -359,6 +440,73 @@ def open_target(spec: str, apis: Iterable[str] = registry.APIS, **options: Any) 
     if spec.startswith(("http://", "https://")):
         return UrlTarget(spec, apis, **options)
     raise UsageError(f"unknown target '{spec}': give builtin, moto or an http(s):// URL")
+
+
+class _Unsent:
+    """The transport of a :class:`DryTarget`: it has a base path, and refuses to send anything."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    def send(self, request: HttpRequest, *, timeout: float) -> HttpResponse:
+        raise TargetError("a dry run sends nothing")
+
+    def close(self) -> None:
+        pass
+
+
+class DryTarget(Target):
+    """A target as ``--dry-run`` sees it, opened without starting a server or sending a request.
+
+    It serves the APIs and has the capabilities the real one would (so the same clauses are
+    skipped), knows the containers it was given, and says what preparing the others would send.
+    Nothing is signed: a dry run needs no credentials and shows no signature.
+    """
+
+    def __init__(
+        self,
+        spec: str,
+        apis: Iterable[str] = registry.APIS,
+        *,
+        containers: Mapping[str, str] | None = None,
+        region: str = "us-east-1",
+    ) -> None:
+        apis = tuple(apis)
+        self._kind = spec if spec in ("builtin", "moto") else "url"
+        prefix, host = "", "127.0.0.1"
+        if self._kind == "url":
+            transport = HttpTransport(spec)  # checks the URL; connects to nothing
+            prefix, host = transport.prefix, transport.netloc
+        elif self._kind == "moto":
+            apis = tuple(api for api in apis if api != ALIBABA)
+        super().__init__(_Unsent(prefix), host, apis=apis, containers=containers, region=region, sign=False)
+        self.name = spec
+        self.capabilities = frozenset({"time", "fail"}) if self._kind == "builtin" else frozenset()
+        self.disposable = self._kind != "url"
+
+    def unsupported(self, api: str) -> str | None:
+        if self._kind == "moto" and api == ALIBABA:
+            return "moto does not emulate Alibaba EMR Serverless Spark"
+        return super().unsupported(api)
+
+    def given(self, api: str) -> str | None:
+        """The container given for ``api`` (``--container``), or None."""
+        return self._containers.get(api)
+
+    def preparation(self, api: str, token: str) -> HttpRequest | None:
+        """The request that would create the container clauses of ``api`` run in, with ``token`` as its client
+        token; None when none would be sent (one was given, or the built-in emulator has one ready).
+        Raises :class:`Unsupported` when the target cannot make one (an Alibaba workspace must be given)."""
+        if api in self._containers or self._kind == "builtin":
+            return None
+        if api == ALIBABA:
+            raise Unsupported(f"{self.name}: give a workspace id for {api} (--container {api}=w-...)")
+        path, body = container_request(api, token)
+        headers = {"host": self.host, "accept": "application/json", "content-type": "application/json"}
+        return self.outgoing(api, "Prepare", HttpRequest("POST", path, headers, json.dumps(body).encode()))
+
+    def container(self, api: str, *, timeout: float | None = None) -> str:
+        raise TargetError("a dry run prepares nothing")
 
 
 def _aws_credentials() -> Credentials:

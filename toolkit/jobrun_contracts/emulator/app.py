@@ -390,6 +390,7 @@ class Emulator:
                 endless=flavour.runs_until_stopped(request),
             )
             self.state.add_run(run, key, now)  # may evict older runs (the bound), never this one
+            _containers.submitted(flavour.api, container, now)  # an EMR Serverless application starts
             return flavour.started(run)
 
     def _get(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:

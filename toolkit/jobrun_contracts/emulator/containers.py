@@ -1,8 +1,16 @@
 """The containers job runs live in: EMR Serverless applications, EMR on EKS virtual clusters, Alibaba workspaces.
 
-Only as much as an SDK flow needs (create, describe, list, delete), with the required members
-checked and the service's error style; these operations are outside our schemas, so they are
-not validated beyond that. Alibaba workspaces are configured, not created over the API.
+Only as much as an SDK flow and a cleanup need (create, describe, list with a ``states`` filter,
+start, stop, delete), with the required members checked and the service's error style; these
+operations are outside our schemas, so they are not validated beyond that. Alibaba workspaces are
+configured, not created over the API.
+
+An EMR Serverless application follows its documented states as far as a cleanup sees them (botocore
+emr-serverless service-2.json): a job submission starts it (``AutoStartConfig.enabled``: "Enables
+the application to automatically start on job submission. Defaults to true."), StopApplication
+stops it, and DeleteApplication refuses it unless it is CREATED or STOPPED (operations.DeleteApplication:
+"An application has to be in a stopped or created state in order to be deleted."). Starting and
+stopping take no time here, and it is not stopped after an idle time (``AutoStopConfig``).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.arns import container_arn
 from ..core.formats import iso_utc
 from ..core.registry import Operation
-from ..wire.codec import BodyError, json_object
+from ..wire.codec import BodyError, json_object, split_target
 from ..wire.messages import HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
 from .flavours import ACCOUNT, FLAVOURS, REGION, ApiFlavour
@@ -105,6 +113,17 @@ def release_exists(label: str, known: frozenset[str] | None = None) -> bool:
     return any(low <= version <= high for low, high in _RELEASES)
 
 
+def submitted(api: str, container: dict[str, Any], now: float) -> None:
+    """A job run was submitted in ``container``: an EMR Serverless application starts, unless its
+    ``autoStartConfiguration`` says not to (``AutoStartConfig.enabled``, "Defaults to true")."""
+    if api != "aws-emr-serverless" or container.get("state") not in ("CREATED", "STOPPED"):
+        return
+    auto = container.get("autoStartConfiguration")
+    if isinstance(auto, Mapping) and auto.get("enabled") is False:
+        return
+    container["state"], container["updatedAt"] = "STARTED", now
+
+
 def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[str]) -> HttpResponse:
     flavour = FLAVOURS[api]
     request_id = str(uuid.uuid4())
@@ -112,8 +131,9 @@ def handle(emulator: Emulator, api: str, request: HttpRequest, segments: list[st
         body = json_object(request.body)
     except BodyError as error:
         return flavour.error_response(ServiceError(400, "SerializationException", str(error)), request_id)
+    states = [value for name, value in split_target(request.target)[1] if name == "states"]
     with emulator.state.lock:  # the container maps are shared with every other request thread
-        result = _container_operation(emulator, _KINDS[api], request.method, segments[1:], body)
+        result = _container_operation(emulator, _KINDS[api], request.method, segments[1:], body, states)
     if isinstance(result, ServiceError):
         return flavour.error_response(result, request_id)
     return flavour.ok_response(result, request_id)
@@ -140,7 +160,7 @@ class _Kind:
 _KINDS = {
     "aws-emr-serverless": _Kind(
         "aws-emr-serverless", "applications", "Application", "applicationId",
-        ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags"),
+        ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags", "autoStartConfiguration"),
         ("applicationId", "name", "arn"), "application", "applications",
         ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt"), 404, False,
     ),
@@ -153,15 +173,16 @@ _KINDS = {
 
 
 def _container_operation(
-    emulator: Emulator, kind: _Kind, method: str, rest: list[str], body: dict[str, Any]
+    emulator: Emulator, kind: _Kind, method: str, rest: list[str], body: dict[str, Any], states: list[str]
 ) -> dict[str, Any] | ServiceError:
     containers = emulator.state.containers[kind.api]
     if not rest and method == "POST":
         return _create(emulator, kind.api, body, kind.required, kind.kept, kind.answered)
-    if not rest and method == "GET":
+    if not rest and method == "GET":  # ListApplications, ListVirtualClusters: "states" filters, as both models say
+        shown = [c for c in containers.values() if not states or c.get("state") in states]
         if kind.listed is None:
-            return {kind.many: [_public(c) for c in containers.values()]}
-        return {kind.many: [{"id": c[kind.id_member], **{k: c[k] for k in kind.listed}} for c in containers.values()]}
+            return {kind.many: [_public(c) for c in shown]}
+        return {kind.many: [{"id": c[kind.id_member], **{k: c[k] for k in kind.listed if k in c}} for c in shown]}
     record = containers.get(rest[0]) if rest else None
     if record is None:
         missing = rest[0] if rest else ""
@@ -175,6 +196,13 @@ def _container_operation(
     if len(rest) == 1 and method == "DELETE":
         if kind.api == "aws-emr-containers":  # a deleted virtual cluster stays, TERMINATED (VirtualClusterState)
             record["state"] = "TERMINATED"
+        elif record.get("state") not in ("CREATED", "STOPPED"):  # operations.DeleteApplication
+            return ServiceError(
+                400,
+                "ValidationException",
+                f"Application {rest[0]} is {record.get('state')}: an application has to be in a stopped or "
+                "created state in order to be deleted.",
+            )
         else:
             del containers[rest[0]]
         return {"id": rest[0]} if kind.deleted_answers_id else {}

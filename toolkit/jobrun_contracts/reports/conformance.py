@@ -1,9 +1,12 @@
-"""Output formats for ``conform``: a table by API and clause, JSON (a stable API), JUnit XML.
+"""Output formats for ``conform``: a table by API and clause, JSON (a stable API), JUnit XML, and a
+self-contained HTML page (``html``).
 
 A target's words (reasons, evidence) are untrusted: the table prints them through ``one_line``
 and the JUnit XML is written by ``_junit``, the same escaper and writer ``validate`` uses. Reasons
 and evidence come already scrubbed of secrets (the runner does it as it takes them); a run that
-stopped early (its target down, Ctrl-C) says so, and how many clauses it did not run.
+stopped early (its target down, Ctrl-C) says so, and how many clauses it did not run. A failure a
+baseline records is ``known`` (a skipped case in JUnit, as pytest writes an xfail), and each
+recorded clause that passed is named as fixed.
 """
 
 from __future__ import annotations
@@ -15,9 +18,16 @@ from typing import Any
 from ..conformance import ClauseResult, Report
 from . import _junit
 from ._escape import one_line
+from .cleanup import cleanup_case, cleanup_lines
+from .html import render as render_html
 
-_MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
-_JUNIT_OUTCOME: dict[str, _junit.Outcome] = {"passed": "passed", "failed": "failure", "skipped": "skipped"}
+_MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "known": "known"}
+_JUNIT_OUTCOME: dict[str, _junit.Outcome] = {
+    "passed": "passed",
+    "failed": "failure",
+    "skipped": "skipped",
+    "known": "skipped",
+}
 
 
 def render_text(report: Report) -> str:
@@ -27,9 +37,7 @@ def render_text(report: Report) -> str:
         by_api.setdefault(result.clause.api, []).append(result)
     for api, results in by_api.items():
         counts = report.counts(api)
-        lines.append(
-            f"{one_line(api)}  ({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
-        )
+        lines.append(f"{one_line(api)}  ({_counted(counts)})")
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         width = max(len(name) for name in names)
         shared = _shared_reasons(results, names)
@@ -43,7 +51,7 @@ def render_text(report: Report) -> str:
                     lines.append(f"  {_MARK[result.outcome]:4}  {count:6}  {one_line(result.reason)}")
                     lines.extend(f"{'':16}{grouped}" for grouped in shared[key])
                 continue
-            reason = f"  {one_line(result.reason)}" if result.reason else ""
+            reason = f"  {one_line(_reason(result))}" if result.reason else ""
             lines.append(f"  {_MARK[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
         lines.append("")
     lines += _totals(report)
@@ -54,8 +62,19 @@ def render_line(result: ClauseResult) -> str:
     """One clause's line as it finishes: what ``conform`` streams when its output is not a terminal."""
     clause = result.clause
     name = one_line(f"{clause.api} {clause.operation}::{clause.id}")
-    reason = f"  {one_line(result.reason)}" if result.reason else ""
+    reason = f"  {one_line(_reason(result))}" if result.reason else ""
     return f"{_MARK[result.outcome]:4}  {clause.level:6}  {name}{reason}".rstrip() + "\n"
+
+
+def _counted(counts: dict[str, int]) -> str:
+    known = f", {counts['known']} known" if counts["known"] else ""
+    return f"{counts['passed']} passed, {counts['failed']} failed{known}, {counts['skipped']} skipped"
+
+
+def _reason(result: ClauseResult) -> str:
+    if result.known is not None and result.known.changed:
+        return f"{result.reason} (the baseline recorded another reason: {result.known.recorded})"
+    return result.reason
 
 
 def render_summary(report: Report) -> str:
@@ -67,9 +86,7 @@ def render_summary(report: Report) -> str:
         by_api.setdefault(result.clause.api, []).append(result)
     for api, results in by_api.items():
         counts = report.counts(api)
-        lines.append(
-            f"{one_line(api)}  ({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
-        )
+        lines.append(f"{one_line(api)}  ({_counted(counts)})")
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         for (outcome, reason), members in _shared_reasons(results, names).items():
             lines.append(f"  {_MARK[outcome]:4}  {len(members)} clauses  {one_line(reason)}")
@@ -80,13 +97,19 @@ def render_summary(report: Report) -> str:
 def _totals(report: Report) -> list[str]:
     counts = report.counts()
     must = len(report.must_failures)
+    known = f"{counts['known']} known, " if counts["known"] or report.baseline else ""
     lines = [
         f"{one_line(report.target)}: {counts['passed']} passed, {counts['failed']} failed ({must} MUST), "
-        f"{counts['skipped']} skipped; {report.requests} requests in {report.seconds:.1f} s"
+        f"{known}{counts['skipped']} skipped; {report.requests} requests in {report.seconds:.1f} s"
     ]
+    if report.fixed:
+        lines.append(
+            f"fixed: {len(report.fixed)} clauses the baseline records as failing passed "
+            f"(--write-baseline tightens it): {one_line(', '.join(report.fixed))}"
+        )
     if report.stopped:
         lines.append(f"stopped early, {report.not_run} clauses not run: {one_line(report.stopped)}")
-    return lines
+    return lines + cleanup_lines(report.cleanup)
 
 
 #: How many clauses must share a reason before it is said once for all of them.
@@ -112,7 +135,10 @@ def render_json(report: Report) -> str:
         "must_failures": len(report.must_failures),
         "stopped": report.stopped,  # null for a run that ran every clause
         "not_run": report.not_run,
+        "baseline": report.baseline,  # the --baseline file, or null
+        "fixed": report.fixed,  # clauses the baseline records as failing that passed
         "clauses": [_clause(result) for result in report.results],
+        "cleanup": report.cleanup.to_dict() if report.cleanup is not None else None,  # null: none needed
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -121,26 +147,35 @@ def render_junit(report: Report) -> str:
     cases = []
     for result in report.results:
         clause = result.clause
-        failed = result.outcome == "failed"
-        details = f"{clause.summary}\nsource: {clause.source}\n{result.evidence()}" if failed else None
+        failed, known = result.outcome == "failed", result.outcome == "known"
+        details = f"{clause.summary}\nsource: {clause.source}\n{result.evidence()}" if failed or known else None
+        kind = f"{clause.level} clause" if failed else "known failure (baseline)" if known else None
         cases.append(
             _junit.Case(
                 f"{clause.api}.{clause.operation}",
                 clause.id,
                 _JUNIT_OUTCOME[result.outcome],
-                message=result.reason,
-                type=f"{clause.level} clause" if failed else None,
+                message=_reason(result),
+                type=kind,
                 details=details,
                 seconds=result.seconds,
             )
         )
+    cleanup = cleanup_case(report.cleanup)
+    if cleanup is not None:
+        cases.append(cleanup)
     name = f"jobrun-contracts conform {report.target}"
     if report.stopped:
         name += f" (stopped early, {report.not_run} clauses not run: {report.stopped})"
     return _junit.render(name, cases, report.seconds)
 
 
-RENDERERS: dict[str, Callable[[Report], str]] = {"text": render_text, "json": render_json, "junit": render_junit}
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "junit": render_junit,
+    "html": render_html,
+}
 
 
 def _clause(result: ClauseResult) -> dict[str, Any]:
@@ -157,6 +192,10 @@ def _clause(result: ClauseResult) -> dict[str, Any]:
         "reason": result.reason,
         "seconds": round(result.seconds, 4),
     }
-    if result.outcome == "failed":
+    if result.outcome in ("failed", "known"):
         data["evidence"] = [e.to_dict() for e in result.exchanges[-2:]]  # scrubbed and cut when taken
+    if result.known is not None:
+        data["known"] = {"recorded": result.known.recorded, "changed": result.known.changed}
+    if result.states:
+        data["states"] = result.states  # each observed run's states, in order
     return data

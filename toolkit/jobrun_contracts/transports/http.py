@@ -116,6 +116,9 @@ class HttpTransport:
                 if not answered and isinstance(error, OSError):  # unreachable host, unknown name...
                     raise NoAnswer(f"{self.base_url}: {type(error).__name__}: {error}") from None
                 raise TargetError(f"{self.base_url}: {type(error).__name__}: {error}") from None
+            except BaseException:  # Ctrl-C mid-request: the connection is half used, and the next send needs a new one
+                self._drop()
+                raise
             finally:
                 watchdog.cancel()
         raise AssertionError("unreachable")
