@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -200,6 +201,16 @@ def test_a_dry_run_prints_text_or_json_only(run: Run) -> None:
     assert (
         result.returncode == 2
         and result.stderr == "jobrun-contracts: error: --dry-run prints text or json, not junit\n"
+    )
+
+
+def test_a_dry_run_writes_no_plan_into_a_page(run: Run, tmp_path: Path) -> None:
+    """A FILE ending in .html gets the run's HTML page; a plan is text or json, so it is refused, not misnamed."""
+    page = tmp_path / "plan.html"
+    result = run("conform", "--dry-run", "--report", str(page))
+    assert result.returncode == 2 and not page.exists()
+    assert (
+        result.stderr == f"jobrun-contracts: error: --dry-run writes text or json, not an HTML page: --report {page}\n"
     )
 
 

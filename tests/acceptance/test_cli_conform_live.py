@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -42,6 +45,41 @@ def test_text_output_streams_one_line_per_clause_while_the_run_goes_on() -> None
     assert process.returncode == 0, errors
 
 
+def test_ctrl_c_still_prints_the_lines_of_clauses_the_target_did_not_answer() -> None:
+    """Lines of unanswered clauses are held (a down target is one line, not one per clause); on Ctrl-C the
+    target is not known to be down, so they are printed before the summary that counts them."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []  # each request's connection, never answered
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    command = [sys.executable, "-m", "jobrun_contracts", "conform", "--target", url, "--api", "aws-emr-serverless"]
+    command += ["--container", "aws-emr-serverless=00fx", "--timeout", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(accepted) < 3 and time.monotonic() < deadline:  # the third clause waits: two were not answered
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert process.returncode == 130, err
+    lines = [line for line in out.splitlines() if line.startswith("FAIL  MUST    aws-emr-serverless ")]
+    assert len(lines) == 2 and all("no answer within 1 s" in line for line in lines), out
+    assert "(0 passed, 2 failed, 0 skipped)" in out and "interrupted after 2 of " in err
+
+
 def test_json_output_is_one_document_with_nothing_streamed_into_it(run: Run) -> None:
     result = run("conform", "--api", "aws-emr-containers", "--format", "json", "--examples", "2")
     assert result.returncode == 0, result.stderr
@@ -68,8 +106,11 @@ def test_lifecycle_clauses_run_against_a_url_target_in_real_time_when_given_wait
     fast = Timings(step=0.2, run=0.5, cancel=0.2)
     emulator = Emulator(APIS, clock=Clock(follow_wall_clock=True), timings=fast)
     with EmulatorServer(emulator) as server:
-        waiting = [c for c in all_clauses(APIS, level="MUST", examples=0) if any("eventually" in s for s in c.steps)]
-        assert len(waiting) >= 6  # a lifecycle and a cancel clause per API at least
+        polled = [c for c in all_clauses(APIS, level="MUST", examples=0) if any("eventually" in s for s in c.steps)]
+        assert len(polled) >= 6  # a lifecycle and a cancel clause per API at least
+        # each polls every 5 s: every API's lifecycle clause, and one API's others, keep the test short
+        waiting = [c for c in polled if c.id.startswith("lifecycle") or c.api == APIS[0]]
+        assert {c.api for c in waiting} == set(APIS) and len(waiting) >= 4
         target = UrlTarget(server.url, APIS, containers=server.defaults, aws_credentials=Credentials("AKID1", "s"))
         with target:
             default = run(target, waiting, resolve({}).settings)

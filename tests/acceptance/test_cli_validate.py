@@ -317,6 +317,21 @@ def test_yaml_typing_is_explained(tmp_path: Path) -> None:
     assert "YAML read the unquoted value as true, not as text: put it in quotes" in result.output
 
 
+def test_yaml_typing_of_a_sensitive_value_does_not_show_it(run: Run, tmp_path: Path) -> None:
+    """Free text is scrubbed of long sensitive values only: the hint itself must not write a short one."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "applicationId: 00fabc\nexecutionRoleArn: arn:aws:iam::123456789012:role/r\n"
+        "jobDriver: {sparkSubmit: {entryPoint: s3://b/x.py, entryPointArguments: [731]}}\n"
+    )
+    for output_format in ("text", "json", "github", "sarif", "junit"):
+        result = run("validate", "--format", output_format, str(path))
+        assert result.returncode == 1, result.stdout
+        shown = result.stdout.replace(path.as_uri(), "").replace(str(path), "")  # the path may hold digits
+        assert "731" not in shown, output_format
+    assert "YAML read the unquoted value as a number, not as text" in run("validate", str(path)).stdout
+
+
 VALID_SPEC = {
     "applicationId": "00fabcdefghij012",
     "executionRoleArn": "arn:aws:iam::123456789012:role/EMRServerlessJobRole",

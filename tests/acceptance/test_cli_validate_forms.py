@@ -94,6 +94,15 @@ def test_input_form_overrides_the_detection(run: Run) -> None:
     assert "a Step Functions definition with no EMR Serverless or EMR on EKS job-run task" in as_asl.stdout
 
 
+def test_a_task_is_a_request_even_among_responses(run: Run) -> None:
+    """``--response`` over a folder that also holds a state machine: its task still sends a request."""
+    result = run("validate", "--response", "--format", "json", str(ISSUE))
+    assert result.returncode == 1, result.stdout
+    (entry,) = json.loads(result.stdout)["files"]
+    assert entry["direction"] == "request"
+    assert "/States/RunJob/Parameters/JobDriver/SparkSubmit/Entrypoint" in {v["pointer"] for v in entry["violations"]}
+
+
 def test_a_state_machine_without_an_emr_task_is_not_checked(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "sm.json"
     path.write_text(
@@ -152,6 +161,24 @@ def test_placeholders_are_known_unknown_unless_literal(run: Run, tmp_path: Path)
     assert "'_' is never allowed there, whatever its placeholders stand for [pattern]" in partial.stdout
 
 
+def test_max_violations_counts_what_is_left_once_known_unknowns_are_dropped(run: Run, tmp_path: Path) -> None:
+    """The first violations found may be a placeholder's or outside a fragment: a real one after them still counts."""
+    path = tmp_path / "job.yaml"
+    path.write_text(
+        "applicationId: ${APP}\nexecutionRoleArn: arn:aws:iam::123456789012:role/R\nmode: batch\n"
+        "jobDriver: {sparkSubmit: {entryPoint: s3://b/x.py}}\n"
+    )
+    result = run("validate", "--api", "aws-emr-serverless", "--max-violations", "1", str(path))
+    assert result.returncode == 1, result.stdout
+    assert f'{path}:3: /mode: mode is "batch"' in result.stdout
+    fragment = '{"sparkSubmit": {"entryPoint": "s3://b/x.py", "entrypoint": "x", "x": 1}}'
+    args = ("validate", "--api", "aws-emr-serverless", "--shape", "JobDriver", "--max-violations", "1", "-")
+    cut = run(*args, stdin=fragment)
+    assert cut.returncode == 1, cut.stdout
+    assert cut.stdout.splitlines()[0] == "-: aws-emr-serverless StartJobRun request: 2 violation(s)"
+    assert "  ... and 1 more violation(s), not shown (--max-violations)" in cut.stdout
+
+
 def test_a_fragment_is_checked_as_its_shape(run: Run) -> None:
     fragment = '{"sparkSubmit": {"entryPoint": "s3://b/x.py", "entrypoint": "x"}}'
     result = run("validate", "--api", "aws-emr-serverless", "--shape", "JobDriver", "-", stdin=fragment)
@@ -173,6 +200,14 @@ def test_a_fragment_is_checked_as_its_shape(run: Run) -> None:
     assert asl.returncode == 1
     wanted = "/SparkSubmit/Entrypoint: unknown field 'Entrypoint' in SparkSubmit (did you mean 'EntryPoint'?)"
     assert wanted in asl.stdout
+
+
+def test_a_shape_one_api_has_needs_no_api(run: Run) -> None:
+    fragment = '{"entryPoint": "s3://b/x.py", "entryPointArgumentz": []}'
+    result = run("validate", "--shape", "SparkSubmitJobDriver", "-", stdin=fragment)
+    assert result.returncode == 1, result.stdout
+    assert result.stdout.splitlines()[0] == "-: aws-emr-containers StartJobRun request: 1 violation(s)"
+    assert "unknown field 'entryPointArgumentz' in the SparkSubmitJobDriver" in result.stdout
 
 
 def test_an_unknown_shape_is_one_line_with_the_closest_names(run: Run) -> None:

@@ -292,7 +292,12 @@ def test_a_dry_run_shows_every_request_with_placeholders_and_sends_none(server: 
     assert generated == [c.steps for c in again.clauses if c.clause.id == "fuzz-valid-requests"]  # same seed, same
     lifecycle = by_id[f"{SERVERLESS}::GetJobRun::lifecycle-reaches-a-terminal-state"]
     assert lifecycle.skipped is None and "up to 3600 s" in lifecycle.steps[1].note
+    assert "the run skips the clause here" in lifecycle.steps[1].note  # as the run does: --wait (60 s) is less
+    (waited,) = dry_run(target, [lifecycle.clause], Settings(seed=3, poll_limit=3600)).clauses
+    assert waited.steps[1].note == "repeated every 5 s until its expectations hold, for up to 3600 s"
     assert "stops and deletes the EMR Serverless application" in planned.cleanup
+    kept = dry_run(target, [lifecycle.clause], Settings(keep=True))
+    assert kept.cleanup.startswith("none (--keep): ") and "deletes" not in kept.cleanup
 
 
 # -- the pytest plugin ------------------------------------------------------------------------------
@@ -326,13 +331,39 @@ def test_the_pytest_plugin_removes_what_its_session_created(
         result.stdout.fnmatch_lines([summary])
 
 
+def test_under_xdist_each_workers_cleanup_is_in_the_terminal_summary(
+    pytester: pytest.Pytester, server: EmulatorServer
+) -> None:
+    """Each worker opens its own target and cleans it up; a worker prints no summary, so its lines go to the
+    controller's (xdist's workeroutput), and every application left is listed by id."""
+    options = [
+        "--jobrun-target",
+        server.url,
+        "--jobrun-api",
+        SERVERLESS,
+        "--jobrun-examples",
+        "0",
+        "--jobrun-wait",
+        "1",
+    ]
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", *options, "--jobrun-keep")
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    apps = {a["id"] for a in aws("emr-serverless", server.url).list_applications()["applications"]}
+    created = apps - {server.defaults[SERVERLESS]}
+    assert len(created) == 2  # one per worker
+    kept = [line for line in result.stdout.lines if line.startswith("jobrun-contracts: kept (--keep): ")]
+    assert len(kept) == 2, result.stdout.str()[-2000:]
+    for application in created:
+        result.stdout.fnmatch_lines([f"jobrun-contracts:   aws-emr-serverless application: {application}"])
+
+
 # -- how the reports show it -------------------------------------------------------------------------
 
 
 def test_every_report_format_shows_the_cleanup_and_json_only_adds_a_member() -> None:
     from xml.etree import ElementTree
 
-    from jobrun_contracts.reports.conformance import render_json, render_junit, render_text
+    from jobrun_contracts.reports.conformance import render_html, render_json, render_junit, render_text
 
     emulator = _RefusesDeletes((SERVERLESS,), clock=Clock(follow_wall_clock=True), timings=FAST)
     with EmulatorServer(emulator) as refusing, UrlTarget(refusing.url, (SERVERLESS,)) as target:
@@ -350,6 +381,9 @@ def test_every_report_format_shows_the_cleanup_and_json_only_adds_a_member() -> 
     (case,) = [c for c in suite.findall("testcase") if c.get("name") == "cleanup"]
     failure = case.find("failure")
     assert failure is not None and failure.get("type") == "cleanup" and left["id"] in (failure.text or "")
+    page = render_html(report)  # --format html, or --report out.html: the only record a person may keep
+    assert '<span data-count="left">1</span> things the run created are still on the target' in page
+    assert f"left  aws-emr-serverless application {left['id']}: DeleteApplication answered 403" in page
 
 
 def test_a_dry_run_shows_the_generated_requests_the_run_then_sends() -> None:

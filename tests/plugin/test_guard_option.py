@@ -108,13 +108,14 @@ def test_a_refused_call_with_a_secret_argument(jobrun_emulator):
 """
 
 
-@pytest.mark.parametrize("style", ["long", "short", "auto"])
+@pytest.mark.parametrize("option", ["--tb=long", "--tb=short", "--tb=auto", "--fulltrace"])
 def test_a_refusal_shows_no_sdk_frame_that_would_print_a_sensitive_argument(
-    pytester: pytest.Pytester, style: str
+    pytester: pytest.Pytester, option: str
 ) -> None:
-    """pytest prints each frame's arguments: botocore's frames hold the call's parameters as given."""
+    """pytest prints each frame's arguments: botocore's frames hold the call's parameters as given, and so
+    do the guard's own, which --fulltrace shows (it ignores __tracebackhide__)."""
     pytester.makepyfile(test_secret=SECRET_CALL)
-    result = pytester.runpytest("-p", "no:cacheprovider", f"--tb={style}")
+    result = pytester.runpytest("-p", "no:cacheprovider", option)
     result.assert_outcomes(failed=1)
     output = result.stdout.str()
     assert '/mode: mode is "batch"; must be one of' in output  # the refusal is there

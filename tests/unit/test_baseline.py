@@ -156,6 +156,24 @@ def test_write_baseline_into_a_missing_directory_is_refused_before_the_run(tmp_p
     assert result.output == f"jobrun-contracts: error: --write-baseline {where}: no such directory {where.parent}\n"
 
 
+def test_a_baseline_that_cannot_be_written_after_the_run_is_one_line_after_the_whole_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder that turns read-only during the run (root ignores permissions: the refusal is made here)."""
+
+    def refuse(source: str, target: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("jobrun_contracts.conformance.baseline.os.replace", refuse)
+    where = tmp_path / "b.json"
+    args = ["conform", "--api", "aws-emr-containers", "--examples", "0", "--write-baseline", str(where)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "builtin: " in result.stdout and " passed, 0 failed" in result.stdout  # the report, whole
+    assert result.stderr == f"jobrun-contracts: error: --write-baseline {where}: not written (Permission denied)\n"
+    assert not where.exists() and list(tmp_path.iterdir()) == []  # nor a temporary file left behind
+
+
 # -- applying it -----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import pickle
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -375,3 +376,13 @@ def test_alibaba_guarding_the_class_guards_every_instance_until_undone(server: E
         before.start_job_run(workspace, alibaba_start(codeType="python"))
     assert not isinstance(caught.value, GuardError)  # the service's refusal, after a request
     assert len(seen(server)) == 1
+
+
+def test_an_sdk_runtime_that_is_not_installed_gets_a_stand_in_error_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 1.x Alibaba SDK has Tea and no darabonba: the refusal's class must still be made."""
+    from jobrun_contracts.guards import alibaba
+
+    monkeypatch.setitem(sys.modules, "darabonba.exceptions", None)  # an import of it now fails
+    stand_in = alibaba._sdk_error("darabonba.exceptions")
+    assert issubclass(stand_in, Exception) and stand_in.__name__ == "ValidateException"
+    assert alibaba._sdk_error("Tea.exceptions").__module__ == "Tea.exceptions"  # installed: the SDK's own

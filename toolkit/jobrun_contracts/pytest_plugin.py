@@ -8,7 +8,8 @@ The options are ``conform``'s, from the one table in ``conformance.options``, ea
 usage error rather than a traceback on every item. A failure ``--jobrun-baseline`` records is an
 xfail (a known failure); a recorded clause that passes simply passes.
 Under pytest-xdist every worker is its own session, so clauses spread over the workers and each
-worker opens its own target (for ``builtin``, its own emulator).
+worker opens its own target (for ``builtin``, its own emulator) and cleans it up at the end; the
+controller's terminal summary shows every worker's cleanup lines.
 No secret reaches the output: a target URL with credentials is a usage error (shown without them),
 and failure text passes through the runner's scrubber with every secret the target knows of and
 every sensitive value (``x-sensitive``) the clause's requests and responses carried. A
@@ -32,6 +33,7 @@ _RUN: pytest.StashKey[RunOptions] = pytest.StashKey()
 _TARGET = pytest.StashKey["Target | None"]()
 _HEALTH: pytest.StashKey[Health] = pytest.StashKey()
 _CLEANUP: pytest.StashKey[list[str]] = pytest.StashKey()
+_WORKER_CLEANUP = "jobrun_contracts_cleanup"  # the key of a worker's cleanup lines in xdist's workeroutput
 _UNGUARD: pytest.StashKey[Callable[[], None]] = pytest.StashKey()
 
 
@@ -111,18 +113,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 #: The SDKs' own packages (top-level module names): their frames in a refused call's traceback
 #: show the call's parameters; every ``alibabacloud_*`` package is the Alibaba SDK's too.
 _SDK_PACKAGES = frozenset({"botocore", "boto3", "aiobotocore", "darabonba", "Tea"})
+_GUARDS = "jobrun_contracts.guards"
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """A call a guard refused is shown without the SDK's frames between the test and the guard.
+    """A call a guard refused is shown without the SDK's frames and the guard's own after the test's.
 
-    pytest's long tracebacks print each frame's arguments, and botocore's event frames hold the
-    call's parameters as given: sensitive values (entry points, their arguments, Spark
-    parameters) the refusal itself hides. The test's own lines stay.
+    pytest's long tracebacks print each frame's arguments, and botocore's event frames (and the
+    guard's, which ``--fulltrace`` shows) hold the call's parameters as given: sensitive values
+    (entry points, their arguments, Spark parameters) the refusal itself hides. The test's own lines stay.
     """
     excinfo = call.excinfo
-    if excinfo is not None and type(excinfo.value).__module__.startswith("jobrun_contracts.guards"):
+    if excinfo is not None and type(excinfo.value).__module__.startswith(_GUARDS):
         _unlink_sdk_frames(excinfo.tb)
         excinfo.traceback = type(excinfo.traceback)(excinfo.tb)  # pytest rebuilds from the raw chain
     report: Any = yield
@@ -130,13 +133,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _unlink_sdk_frames(head: Any) -> None:
-    """Take the SDKs' frames out of a traceback chain (``tb_next`` is writable), the first one kept:
+    """Take the SDKs' and the guard's frames out of a traceback chain (``tb_next`` is writable), the first kept:
     pytest's reports start from the raw chain, so a filtered copy would not be enough."""
     last, node = head, head.tb_next
     while node is not None:
         following = node.tb_next
-        package = str(node.tb_frame.f_globals.get("__name__", "")).partition(".")[0]
-        if package not in _SDK_PACKAGES and not package.startswith("alibabacloud_"):
+        module = str(node.tb_frame.f_globals.get("__name__", ""))
+        package = module.partition(".")[0]
+        # the guard's own frames hold the whole input too, shown under --fulltrace (__tracebackhide__ off)
+        guard = module.startswith(_GUARDS)
+        if package not in _SDK_PACKAGES and not package.startswith("alibabacloud_") and not guard:
             last.tb_next = node
             last = node
         node = following
@@ -179,10 +185,22 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             from .conformance import clean_up
             from .reports.cleanup import cleanup_lines
 
-            session.config.stash[_CLEANUP] = cleanup_lines(clean_up(target, session.config.stash[_RUN].settings))
+            lines = cleanup_lines(clean_up(target, session.config.stash[_RUN].settings))
+            session.config.stash[_CLEANUP] = lines
+            workeroutput = getattr(session.config, "workeroutput", None)  # an xdist worker prints no summary
+            if workeroutput is not None:
+                workeroutput[_WORKER_CLEANUP] = lines  # sent to the controller when this worker finishes
         finally:
             target.close()
             session.config.stash[_TARGET] = None
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: the controller, as each worker finishes
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Under xdist each worker cleans up its own target: its lines go to the controller's terminal summary."""
+    lines = getattr(node, "workeroutput", {}).get(_WORKER_CLEANUP)
+    if lines:
+        node.config.stash.setdefault(_CLEANUP, []).extend(lines)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

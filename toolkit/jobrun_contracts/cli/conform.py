@@ -117,13 +117,16 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
     asked = resolve(values)
     if asked.dry_run and output_format not in ("text", "json"):
         raise UsageError(f"--dry-run prints text or json, not {output_format}")
+    if asked.dry_run and report_file and _is_html(report_file):  # the page is a run's report; a plan has no page
+        raise UsageError(f"--dry-run writes text or json, not an HTML page: --report {report_file}")
     if report_file:
         _check_writable(report_file)
     if asked.dry_run:
         _dry_run(asked, output_format, report_file)
         return
     if asked.write_baseline:
-        _check_writable(asked.write_baseline, "--write-baseline")
+        _check_writable(asked.write_baseline, "--write-baseline", replaced=True)
+    baseline_error = ""  # why --write-baseline could not be written, once the run is over
     baseline = asked.baseline
     clauses = asked.clauses()
     stream = output_format == "text" and not sys.stdout.isatty()  # a log or a pipe: each line as it is known
@@ -146,20 +149,24 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
                     held.clear()
 
             report = run(opened, clauses, asked.settings, progress=progress)
-            if stream and held and not report.stopped:  # a down target is one line (below), not one per clause
+            down = report.stopped is not None and not report.interrupted  # Ctrl-C says nothing of the target
+            if stream and held and not down:  # a down target is one line (below), not one per clause
                 click.echo("".join(held), nl=False)
         report.cleanup = _clean_up(opened, asked.settings)
     if baseline is not None:
         baseline.apply(report)
     rendered = RENDERERS[output_format](report)
     if report_file:
-        as_html = Path(report_file).suffix.lower() in (".html", ".htm")
-        Path(report_file).write_text(RENDERERS["html"](report) if as_html else rendered, encoding="utf-8")
+        Path(report_file).write_text(RENDERERS["html"](report) if _is_html(report_file) else rendered, encoding="utf-8")
     if asked.write_baseline and not report.stopped:  # a run cut short would record only part of the failures
         from ..conformance.baseline import write
 
-        written = write(asked.write_baseline, report.results)
-        click.echo(f"jobrun-contracts: {written} failed clauses written to {asked.write_baseline}", err=True)
+        try:
+            written = write(asked.write_baseline, report.results)
+        except OSError as error:  # said after the report, which is printed whatever happens to the file
+            baseline_error = f"--write-baseline {asked.write_baseline}: not written ({error.strerror or error})"
+        else:
+            click.echo(f"jobrun-contracts: {written} failed clauses written to {asked.write_baseline}", err=True)
     if stream:  # the clauses' lines are out already: the counts, the shared causes and the totals follow
         rendered = render_summary(report)
     if report.cleanup is not None and report.cleanup.interrupted and not report.interrupted:
@@ -179,6 +186,8 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
             click.echo("\n".join(cleanup_lines(report.cleanup)), err=True)
         raise TargetError(report.stopped + (f" ({asked.write_baseline} not written)" if asked.write_baseline else ""))
     click.echo(rendered, nl=False)
+    if baseline_error:
+        raise UsageError(baseline_error)
     if report.must_failures:
         raise SystemExit(1)
 
@@ -207,13 +216,22 @@ def _dry_run(asked: RunOptions, output_format: str, report_file: str | None) -> 
     click.echo(rendered, nl=False)
 
 
-def _check_writable(path: str, flag: str = "--report") -> None:
-    """Refuse a report path that could not be written, before the run rather than after it."""
+def _is_html(path: str) -> bool:
+    """Whether ``--report`` names a page: such a file gets the HTML report whatever ``--format`` prints."""
+    return Path(path).suffix.lower() in (".html", ".htm")
+
+
+def _check_writable(path: str, flag: str = "--report", *, replaced: bool = False) -> None:
+    """Refuse a report path that could not be written, before the run rather than after it.
+
+    ``replaced``: the file is written beside itself and renamed over (a baseline), so its folder
+    must be writable too, not only the file.
+    """
     where = Path(path)
     folder = where.parent if str(where.parent) else Path(".")
     if where.is_dir():
         raise UsageError(f"{flag} {path}: is a directory")
     if not folder.is_dir():
         raise UsageError(f"{flag} {path}: no such directory {folder}")
-    if not os.access(where if where.exists() else folder, os.W_OK):
+    if not os.access(where if where.exists() else folder, os.W_OK) or (replaced and not os.access(folder, os.W_OK)):
         raise UsageError(f"{flag} {path}: not writable")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -276,7 +276,7 @@ def _result(
 ) -> DocumentResult:
     """One input checked; lines are looked up for its violations only, and the document is not kept."""
     operation = reading.operation
-    direction = reading.direction if reading.within is not None else checking.direction
+    direction = reading.direction  # --response's, but a task's Parameters or operator arguments are a request
     result = DocumentResult(document.path, document.index, direction=direction)
     if reading.form != "cli-input" or reading.within is not None:
         result.form, result.decided, result.root = reading.form, reading.decided, reading.root
@@ -289,8 +289,10 @@ def _result(
     data = reading.data
     if checking.members and isinstance(data, Mapping):
         data = {**data, **checking.members}  # the user knows: no note on every file
-    named = reading.api if reading.form != "cli-input" else registry.detect_api(data)
-    result.api = named if reading.form != "cli-input" else api or named
+    # a task's Resource, an operator or a --shape names the API; an operation input, its path parameter
+    told = reading.form != "cli-input" or reading.within is not None
+    named = reading.api if told else registry.detect_api(data)
+    result.api = named if told else api or named
     result.operation = operation
     if result.api is None:
         names = ", ".join(registry.CONTAINER_PARAMETER.values())
@@ -300,7 +302,7 @@ def _result(
             "or Airflow operator arguments are read with --input-form asl or airflow"
         )
         return result
-    if reading.form == "cli-input" and api is not None and named is not None and named != api:
+    if not told and api is not None and named is not None and named != api:
         member = registry.CONTAINER_PARAMETER[named]
         result.notes = (*result.notes, f"the document names {member}, which is {named}'s: is --api {api} right?")
     try:
@@ -313,6 +315,9 @@ def _result(
             reference_only=checking.reference_only,
         )
         result.violations, total = checker.first_violations(data, checking.max_violations)
+        if total > len(result.violations) and _may_drop(reading, result.violations):
+            # the first ones may all be known-unknown: take every one, and cut after dropping them
+            result.violations, total = checker.first_violations(data, total)
         result.omitted = total - len(result.violations)
         _with_template(result, data, checking)
     except JobrunContractsError as error:
@@ -322,10 +327,20 @@ def _result(
     if len(result.violations) >= _SKELETON_MIN:
         result.violations = _skeleton(list(result.violations))
     _in_document(result, reading)
+    if len(result.violations) > checking.max_violations:
+        result.omitted += len(result.violations) - checking.max_violations
+        result.violations = result.violations[: checking.max_violations]
     wanted = [v.pointer for v in result.violations] + [p for p, _ in result.unchecked]
     if wanted:
         result.lines = document.lines_for(wanted)
     return result
+
+
+def _may_drop(reading: forms.Reading, violations: Sequence[Violation]) -> bool:
+    """Whether some of a reading's violations may be dropped: known-unknown values, a fragment's surroundings."""
+    if violations:
+        forms.scan_deferred(reading)
+    return bool(reading.unknown or reading.partial or reading.unknown_keys or reading.within is not None)
 
 
 def _in_document(result: DocumentResult, reading: forms.Reading) -> None:
@@ -380,6 +395,8 @@ def _yaml_typing(violation: Violation) -> Violation:
     if violation.keyword != "type" or "string" not in wanted:
         return violation
     read = "true" if value is True else "false" if value is False else repr(value)
+    if violation.sensitive:  # the value is not shown, however short (free text is scrubbed of long ones only)
+        read = "a boolean" if isinstance(value, bool) else "a number"
     hint = f" (YAML read the unquoted value as {read}, not as text: put it in quotes)"
     return replace(violation, message=violation.message + hint)
 

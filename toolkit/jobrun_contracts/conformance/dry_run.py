@@ -127,7 +127,7 @@ def dry_run(target: Target, clauses: Sequence[Clause], settings: Settings = Sett
             except (KeyError, ValueError) as error:  # the runner fails such a clause as broken
                 entry.skipped = f"the clause itself is broken: {error}"
         planned.append(entry)
-    return Plan(target.name, planned, preparations, _cleanup_note(target, preparations))
+    return Plan(target.name, planned, preparations, _cleanup_note(target, preparations, keep=settings.keep))
 
 
 def _why_skip(clause: Clause, target: DryTarget, marks: _Marks, preparations: dict[str, PlannedStep]) -> str | None:
@@ -168,7 +168,7 @@ def _steps(clause: Clause, target: DryTarget, settings: Settings, marks: _Marks)
             shown += _fuzzed(clause, step, name, scope, target, settings, marks)
         else:
             operation = step.get("call") or step["paginate"]
-            note = _note(step)
+            note = _note(step, target, settings)
             for repetition in range(int(step.get("repeat", 1))):
                 seed = request_seed(settings.seed, clause, name, repetition)
                 fresh = functools.partial(marks.mark, "new client token")
@@ -216,12 +216,17 @@ def _shift(instance: dict[str, Any], shift: Mapping[str, Any], marks: _Marks) ->
             instance[member] = timestamp_seconds(value) + float(seconds)  # type: ignore[operator]
 
 
-def _note(step: Mapping[str, Any]) -> str:
+def _note(step: Mapping[str, Any], target: DryTarget, settings: Settings) -> str:
     if "paginate" in step:
         return "then again with each nextToken the target answers, until there is none"
     poll = step.get("eventually")
     if poll is not None:
         every, within = float(poll.get("every", 5)), float(poll["within"])
+        if "time" not in target.capabilities and within > settings.poll_limit:  # as the runner's _wait skips it
+            return (
+                f"sent once: unless its expectations hold at once, the run skips the clause here, since it allows "
+                f"up to {within:g} s, more than --wait ({settings.poll_limit:g} s); give --wait {within:g} to check it"
+            )
         return f"repeated every {every:g} s until its expectations hold, for up to {within:g} s"
     return ""
 
@@ -254,9 +259,11 @@ def _shown(
     return PlannedStep(step, operation, kept.request.method, marks.shown(kept.request.target), marks.shown(body), note)
 
 
-def _cleanup_note(target: DryTarget, preparations: Mapping[str, PlannedStep]) -> str:
+def _cleanup_note(target: DryTarget, preparations: Mapping[str, PlannedStep], *, keep: bool) -> str:
     if target.disposable:
         return f"none: {target.name}'s server goes away with the run"
+    if keep:
+        return "none (--keep): what the run creates stays on the target, and the report lists each id"
     removed = ["cancels each run it started that has not ended (its state read first)"]
     if any(api == "aws-emr-containers" for api in target.apis):
         removed.append("deletes each EMR on EKS job template it created")

@@ -432,14 +432,18 @@ class ClauseRun:
         return "passed", ""
 
     def _may_wait(self) -> float:
-        """Real seconds this clause's ``eventually`` steps may spend waiting (``--wait`` each), on a target
-        whose clock cannot be advanced: the clause's time limit grows by them, so that ``--wait 1h`` is not
-        cut short by ``--clause-timeout``."""
+        """Real seconds this clause's ``eventually`` steps may spend waiting, on a target whose clock cannot
+        be advanced: the clause's time limit grows by them, so that ``--wait 1h`` is not cut short by
+        ``--clause-timeout``. A step that allows more than ``--wait`` is skipped, so it adds nothing; a
+        repeated one adds its window each time."""
         if "time" in self.target.capabilities:
             return 0.0
-        limit = self.settings.poll_limit
-        windows = (float(step["eventually"].get("within", 0)) for step in self.clause.steps if "eventually" in step)
-        return sum(min(within, limit) for within in windows if within <= limit)
+        total = 0.0
+        for step in self.clause.steps:
+            within = float(step.get("eventually", {}).get("within", 0))
+            if within <= self.settings.poll_limit:
+                total += within * int(step.get("repeat", 1))
+        return total
 
     def _timeout(self) -> float:
         """Seconds the next request may take: ``--timeout``, less when the clause (or the run) is nearly out of time."""

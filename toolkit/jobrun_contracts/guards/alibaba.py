@@ -23,18 +23,29 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from darabonba.exceptions import ValidateException  # type: ignore[import-untyped]
-from Tea.exceptions import ValidateException as TeaValidateException  # type: ignore[import-untyped]
-
 from ..core import registry
 from . import checking
+
+
+def _sdk_error(module: str) -> type[Exception]:
+    """The SDK's own ``ValidateException`` from ``module``, or a stand-in when that runtime is not
+    installed (the 1.x SDK has Tea's and no darabonba): a refusal must not fail on an import."""
+    try:
+        found: type[Exception] = importlib.import_module(module).ValidateException
+    except (ImportError, AttributeError):
+        return type("ValidateException", (Exception,), {"__module__": __name__})
+    return found
+
+
+ValidateException = _sdk_error("darabonba.exceptions")
+TeaValidateException = _sdk_error("Tea.exceptions")
 
 API = "alibaba-emr-serverless-spark"
 CLIENT_MODULE = "alibabacloud_emr_serverless_spark20230808.client"
 _MARK = "__jobrun_guard__"
 
 
-class AlibabaGuardError(checking.GuardError, ValidateException, TeaValidateException):  # type: ignore[misc]
+class AlibabaGuardError(checking.GuardError, ValidateException, TeaValidateException):  # type: ignore[misc, valid-type]
     """A guarded Alibaba SDK call was refused: the SDK's ``ValidateException``, with our ``violations``.
 
     The 2.x SDK's models (darabonba's) raise darabonba's ``ValidateException`` from their own

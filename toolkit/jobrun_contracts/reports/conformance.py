@@ -32,12 +32,8 @@ _JUNIT_OUTCOME: dict[str, _junit.Outcome] = {
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    by_api: dict[str, list[ClauseResult]] = {}
-    for result in report.results:
-        by_api.setdefault(result.clause.api, []).append(result)
-    for api, results in by_api.items():
-        counts = report.counts(api)
-        lines.append(f"{one_line(api)}  ({_counted(counts)})")
+    for api, results in _by_api(report).items():
+        lines.append(f"{one_line(api)}  ({_counted(report.counts(api))})")
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         width = max(len(name) for name in names)
         shared = _shared_reasons(results, names)
@@ -81,17 +77,20 @@ def render_summary(report: Report) -> str:
     """What follows the streamed lines: the counts per API, each reason many clauses share (once, with
     how many), and the totals."""
     lines = [""]
-    by_api: dict[str, list[ClauseResult]] = {}
-    for result in report.results:
-        by_api.setdefault(result.clause.api, []).append(result)
-    for api, results in by_api.items():
-        counts = report.counts(api)
-        lines.append(f"{one_line(api)}  ({_counted(counts)})")
+    for api, results in _by_api(report).items():
+        lines.append(f"{one_line(api)}  ({_counted(report.counts(api))})")
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         for (outcome, reason), members in _shared_reasons(results, names).items():
             lines.append(f"  {_MARK[outcome]:4}  {len(members)} clauses  {one_line(reason)}")
     lines += _totals(report)
     return "\n".join(lines) + "\n"
+
+
+def _by_api(report: Report) -> dict[str, list[ClauseResult]]:
+    grouped: dict[str, list[ClauseResult]] = {}
+    for result in report.results:
+        grouped.setdefault(result.clause.api, []).append(result)
+    return grouped
 
 
 def _totals(report: Report) -> list[str]:

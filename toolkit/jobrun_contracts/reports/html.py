@@ -5,9 +5,10 @@ Content-Security-Policy admits exactly those two (by their SHA-256) and nothing 
 image, no request, and no script a target slipped into a reason. Every text is escaped all the
 same (markup, and control characters shown as escapes): a target's words (reasons, evidence,
 observed states) are untrusted. Reasons, evidence and states come scrubbed of secrets from the
-runner. Counts sit in elements with ``data-count`` (and ``data-api`` for one API's), for scripts
-and tests to read. Each observed run's states are drawn over its API's state machine
-(``core.lifecycle``) in inline SVG. Without JavaScript the page shows everything, unfiltered.
+runner. What the cleanup removed and left (each id) is in the header. Counts sit in elements
+with ``data-count`` (and ``data-api`` for one API's), for scripts and tests to read. Each observed
+run's states are drawn over its API's state machine (``core.lifecycle``) in inline SVG. Without
+JavaScript the page shows everything, unfiltered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..conformance import ClauseResult, Report
 from ..core import citations
 from ..core.lifecycle import LIFECYCLES, Lifecycle
 from ._escape import visible
+from .cleanup import cleanup_lines
 
 OUTCOMES = ("failed", "known", "skipped", "passed")  # the order the page lists them in
 LEVELS = ("MUST", "SHOULD")
@@ -190,6 +192,12 @@ def _header(report: Report) -> list[str]:
         lines.append(
             f'<p class="fixed">Fixed: <span data-count="fixed">{len(report.fixed)}</span> clauses the baseline '
             f"records as failing passed (<code>--write-baseline</code> tightens it): {fixed}</p>"
+        )
+    cleanup = cleanup_lines(report.cleanup)  # already one line each; the target's words in them are scrubbed
+    if cleanup and report.cleanup is not None:
+        lines.append(
+            f'<div class="cleanup"><p><strong>Cleanup</strong>: <span data-count="left">{len(report.cleanup.left)}'
+            f"</span> things the run created are still on the target</p><pre>{_t(chr(10).join(cleanup))}</pre></div>"
         )
     lines.append("</header>")
     return lines

@@ -92,6 +92,11 @@ AWS_BASE = frozenset({"aws_conn_id", "region_name", "verify", "botocore_config",
 #: dag-factory's own task keys (dagfactory/dagbuilder.py SYSTEM_PARAMS, adjust_general_task_params)
 DAG_FACTORY = frozenset({"operator", "dependencies", "task_group_name", "parent_group_name"})
 DAG_FACTORY_SECONDS = frozenset({"execution_timeout_secs", "sla_secs"})
+#: dag-factory's callbacks given by file and name: each ``<callback>_name`` and ``<callback>_file`` pair
+#: becomes the BaseOperator argument ``<callback>`` (dagfactory/dagbuilder.py adjust_general_task_params)
+DAG_FACTORY_CALLBACKS = frozenset(
+    {"on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback", "on_skipped_callback"}
+)
 #: A token the operator makes up when none is given (uuid4): any valid one stands for it.
 STAND_IN_TOKEN = "00000000-0000-4000-8000-000000000000"
 
@@ -287,6 +292,13 @@ class _Mapper:
         for argument in node:
             if argument in known or argument in DAG_FACTORY or argument in DAG_FACTORY_SECONDS:
                 continue
+            callback, _, part = str(argument).rpartition("_")
+            if (
+                callback in DAG_FACTORY_CALLBACKS
+                and part in ("name", "file")
+                and {f"{callback}_name", f"{callback}_file"} <= set(node)
+            ):
+                continue  # dag-factory makes the callback of the pair
             hint = did_you_mean(argument, sorted(known))
             message = f"{operator.name} has no argument '{argument}'{hint}: Airflow refuses it"
             reading.problems.append(self._violation([argument], "additionalProperties", message, False))

@@ -58,14 +58,10 @@ def detect(document: Any) -> bool:
 def read(document: Any, *, api: str | None = None) -> list[Reading]:
     """One reading per EMR task in the document (an empty list when it holds none: see ``without_tasks``)."""
     readings: list[Reading] = []
-    seen_tasks: list[list[Any]] = []
     for path, node, above in mappings(document):
-        if any(path[: len(t)] == t for t in seen_tasks):
-            continue  # inside a task: its Parameters are data
         resource = node.get("Resource")
-        if node.get("Type") != "Task" or not isinstance(resource, str):
-            continue
-        seen_tasks.append(path)
+        if not isinstance(resource, str) or not _is_task(node) or any(_is_task(m) for m in above):
+            continue  # not a task, or inside one (its Parameters are data): O(depth), not O(tasks seen)
         match = RESOURCE.fullmatch(resource)
         if match is None:
             continue
@@ -81,6 +77,10 @@ def read(document: Any, *, api: str | None = None) -> list[Reading]:
         )
         readings.append(_task(node, path, name, resource, found_api, operation, language == "JSONata", api))
     return readings
+
+
+def _is_task(node: Mapping[str, Any]) -> bool:
+    return node.get("Type") == "Task" and isinstance(node.get("Resource"), str)
 
 
 def without_tasks(document: Any) -> str:
