@@ -20,6 +20,25 @@ from .conftest import Run
 APIS = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
 
 
+@pytest.mark.slow
+def test_against_moto_the_lines_stream_too() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobrun_contracts", "conform", "--target", "moto", "--api", "aws-emr-serverless"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        still_running = process.poll() is None
+        rest, _ = process.communicate(timeout=300)
+    finally:
+        process.kill()
+    assert still_running and first.startswith(("pass  ", "FAIL  ", "skip  ")) and " aws-emr-serverless " in first
+    assert process.returncode == 1 and "\nmoto: " in rest  # moto fails MUST clauses (docs/conformance/moto.md)
+
+
 def test_text_output_streams_one_line_per_clause_while_the_run_goes_on() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "jobrun_contracts", "conform", "--examples", "10"],
