@@ -279,3 +279,38 @@ def test_a_finished_run_carries_billed_and_total_utilisation(serverless: Any, em
     total, billed = run["totalResourceUtilization"], run["billedResourceUtilization"]
     assert billed["vCPUHour"] >= total["vCPUHour"] > 0 and billed["vCPUHour"] >= round(4 / 60, 3)
     assert billed["memoryGBHour"] >= total["memoryGBHour"]
+
+
+@pytest.mark.parametrize(
+    ("release", "mode", "minutes", "refused"),
+    [
+        ("emr-7.11.0", "BATCH", 0, True),  # "Setting a value of 0 ... is no longer supported for BATCH"
+        ("emr-7.11.0", "BATCH", 10081, True),  # past "the maximum value is 10080 minutes (7 days)"
+        ("emr-7.12.0", None, 0, True),  # the mode left out is BATCH
+        ("emr-7.11.0", "BATCH", 10080, False),  # the limit itself
+        ("emr-7.11.0", "BATCH", 1, False),
+        ("emr-7.11.0", "STREAMING", 0, False),  # streaming runs may run continuously
+        ("emr-7.10.0", "BATCH", 0, False),  # before 7.11, 0 is still no timeout
+        ("emr-7.10.0", "BATCH", 20000, False),
+    ],
+)
+def test_from_release_7_11_a_batch_runs_timeout_is_1_to_10080_minutes(
+    serverless: Any, release: str, mode: str | None, minutes: int, refused: bool
+) -> None:
+    """The model's executionTimeoutMinutes documentation (rule batch-timeout-from-7-11)."""
+    app = serverless.create_application(name="etl", releaseLabel=release, type="Spark")["applicationId"]
+    extra = {"executionTimeoutMinutes": minutes, **({"mode": mode} if mode else {})}
+    if not refused:
+        assert start(serverless, app, **extra)["jobRunId"]
+        return
+    status, code, message = error_of(
+        serverless.start_job_run, applicationId=app, executionRoleArn=ROLE, jobDriver=DRIVER, **extra
+    )
+    assert (status, code) == (400, "ValidationException")
+    assert f"executionTimeoutMinutes {minutes}" in message and "1 to 10080 minutes" in message
+    assert (
+        validate(
+            {"applicationId": app, "executionRoleArn": ROLE, "jobDriver": DRIVER, **extra}, api="aws-emr-serverless"
+        )
+        == []
+    )  # the spec alone is valid: the release is the application's

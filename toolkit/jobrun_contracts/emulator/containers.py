@@ -79,7 +79,11 @@ def start_problem(
 
     EMR on EKS: the virtual cluster must be RUNNING (``virtual-cluster-must-be-running``) and the
     release must exist (``release-must-exist``); a run from a template arrives merged with it.
+    EMR Serverless: a BATCH run on an application of release 7.11 or later needs an execution
+    timeout of 1 to 10080 minutes (``batch-timeout-from-7-11``).
     """
+    if flavour.api == "aws-emr-serverless":
+        return _batch_timeout_problem(container, request)
     if flavour.api != "aws-emr-containers":
         return None
     state = container.get("state", "RUNNING")
@@ -91,6 +95,31 @@ def start_problem(
     if isinstance(label, str) and not release_exists(label, release_labels):
         return flavour.not_found(operation, f"Release {label} doesn't exist.", "release")
     return None
+
+
+#: From this EMR Serverless release on, a BATCH run's timeout is bounded and 0 is refused (the model's
+#: ``executionTimeoutMinutes`` documentation: "starting with Amazon EMR release 7.11").
+_BOUNDED_TIMEOUTS_FROM = (7, 11)
+_BATCH_TIMEOUT_MAX = 10080  # minutes: "the maximum value is 10080 minutes (7 days)"
+_SERVERLESS_RELEASE = re.compile(r"emr-(\d+)\.(\d+)\.(\d+)", re.ASCII)
+
+
+def _batch_timeout_problem(application: Mapping[str, Any], request: Mapping[str, Any]) -> ServiceError | None:
+    """``batch-timeout-from-7-11``; the message is ours (no source quotes the service's words)."""
+    minutes = request.get("executionTimeoutMinutes")
+    if minutes is None or request.get("mode", "BATCH") != "BATCH":  # left out: the default 720 minutes holds
+        return None
+    found = _SERVERLESS_RELEASE.fullmatch(str(application.get("releaseLabel", "")))
+    if found is None or (int(found.group(1)), int(found.group(2))) < _BOUNDED_TIMEOUTS_FROM:
+        return None
+    if 1 <= minutes <= _BATCH_TIMEOUT_MAX:
+        return None
+    return ServiceError(
+        400,
+        "ValidationException",
+        f"executionTimeoutMinutes {minutes} is not valid for a BATCH job run on release "
+        f"{application['releaseLabel']}: from release 7.11 it must be 1 to {_BATCH_TIMEOUT_MAX} minutes.",
+    )
 
 
 #: "emr-x.x.x-latest or emr-x.x.x-yyyymmdd" (EMR on EKS Development Guide, Amazon EMR on EKS
