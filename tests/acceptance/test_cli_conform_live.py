@@ -20,10 +20,11 @@ from .conftest import Run
 APIS = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
 
 
-@pytest.mark.slow
-def test_against_moto_the_lines_stream_too() -> None:
+def _first_line_then_rest(*args: str) -> tuple[str, bool, str, str, int]:
+    """``conform ARGS`` with its stdout a pipe: the first line, whether the run was still going when it came,
+    the rest of stdout, stderr, and the exit status."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "jobrun_contracts", "conform", "--target", "moto", "--api", "aws-emr-serverless"],
+        [sys.executable, "-m", "jobrun_contracts", "conform", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -32,27 +33,21 @@ def test_against_moto_the_lines_stream_too() -> None:
         assert process.stdout is not None
         first = process.stdout.readline()
         still_running = process.poll() is None
-        rest, _ = process.communicate(timeout=300)
-    finally:
-        process.kill()
-    assert still_running and first.startswith(("pass  ", "FAIL  ", "skip  ")) and " aws-emr-serverless " in first
-    assert process.returncode == 1 and "\nmoto: " in rest  # moto fails MUST clauses (docs/conformance/moto.md)
-
-
-def test_text_output_streams_one_line_per_clause_while_the_run_goes_on() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobrun_contracts", "conform", "--examples", "10"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        still_running = process.poll() is None  # the first line came before the run ended
         rest, errors = process.communicate(timeout=300)
     finally:
         process.kill()
+    return first, still_running, rest, errors, process.returncode
+
+
+@pytest.mark.slow
+def test_against_moto_the_lines_stream_too() -> None:
+    first, still_running, rest, _, status = _first_line_then_rest("--target", "moto", "--api", "aws-emr-serverless")
+    assert still_running and first.startswith(("pass  ", "FAIL  ", "skip  ")) and " aws-emr-serverless " in first
+    assert status == 1 and "\nmoto: " in rest  # moto fails MUST clauses (docs/conformance/moto.md)
+
+
+def test_text_output_streams_one_line_per_clause_while_the_run_goes_on() -> None:
+    first, still_running, rest, errors, status = _first_line_then_rest("--examples", "10")
     assert still_running, "the first clause's line only came out when the run had ended"
     assert first.startswith("pass  MUST    ") and "::" in first
     lines = [first, *rest.splitlines(keepends=True)]
@@ -61,7 +56,7 @@ def test_text_output_streams_one_line_per_clause_while_the_run_goes_on() -> None
     summary = rest[rest.rindex("\n\n") :]  # after the streamed lines: counts, shared causes, totals
     assert "builtin: " in summary and " passed, 0 failed (0 MUST)" in summary
     assert "clauses  services ignore unknown members" in rest  # a shared cause is said once, with its count
-    assert process.returncode == 0, errors
+    assert status == 0, errors
 
 
 def test_ctrl_c_still_prints_the_lines_of_clauses_the_target_did_not_answer() -> None:

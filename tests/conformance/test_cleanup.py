@@ -219,26 +219,27 @@ def _busy(api: str, emulator: Emulator, count: int = 300) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("api", ALL)
-def test_a_listing_clause_pages_through_its_own_runs_only_in_a_busy_container(api: str) -> None:
-    emulator = Emulator((api,))
-    busy = _busy(api, emulator)
+def _listings_watched(api: str, emulator: Emulator, pages: list[dict[str, Any]]) -> InProcessTarget:
+    """The emulator as an in-process target that keeps every ListJobRuns answer it gives in ``pages``."""
     operation = registry.operation(api, "ListJobRuns")
-    pages: list[dict[str, Any]] = []  # every ListJobRuns answer the clauses got
 
-    def counting(request: HttpRequest) -> HttpResponse:
+    def watching(request: HttpRequest) -> HttpResponse:
         response = emulator(request)
         if request.method == "GET" and codec.match(operation.uri, codec.split_target(request.target)[0]):
             pages.append(json.loads(response.body))
         return response
 
-    target = InProcessTarget(
-        counting,
-        apis=(api,),
-        capabilities=("time", "fail"),
-        advance=emulator.advance,
-        containers=emulator.defaults,
+    return InProcessTarget(
+        watching, apis=(api,), capabilities=("time", "fail"), advance=emulator.advance, containers=emulator.defaults
     )
+
+
+@pytest.mark.parametrize("api", ALL)
+def test_a_listing_clause_pages_through_its_own_runs_only_in_a_busy_container(api: str) -> None:
+    emulator = Emulator((api,))
+    busy = _busy(api, emulator)
+    pages: list[dict[str, Any]] = []  # every ListJobRuns answer the clauses got
+    target = _listings_watched(api, emulator, pages)
     listing = [c for c in clauses((api,), examples=0) if c.id in LISTING]
     with target:
         report = run(target, listing)
@@ -303,20 +304,15 @@ def test_a_dry_run_shows_every_request_with_placeholders_and_sends_none(server: 
 # -- the pytest plugin ------------------------------------------------------------------------------
 
 
+def _plugin_options(server: EmulatorServer) -> list[str]:
+    return ["--jobrun-target", server.url, "--jobrun-api", SERVERLESS, "--jobrun-examples", "0", "--jobrun-wait", "1"]
+
+
 @pytest.mark.parametrize("keep", [False, True])
 def test_the_pytest_plugin_removes_what_its_session_created(
     pytester: pytest.Pytester, server: EmulatorServer, keep: bool
 ) -> None:
-    options = [
-        "--jobrun-target",
-        server.url,
-        "--jobrun-api",
-        SERVERLESS,
-        "--jobrun-examples",
-        "0",
-        "--jobrun-wait",
-        "1",
-    ]
+    options = _plugin_options(server)
     result = pytester.runpytest("-p", "no:cacheprovider", *options, *(["--jobrun-keep"] if keep else []))
     assert result.ret == 0, result.stdout.str()[-2000:]
     apps = {a["id"] for a in aws("emr-serverless", server.url).list_applications()["applications"]}
@@ -336,16 +332,7 @@ def test_under_xdist_each_workers_cleanup_is_in_the_terminal_summary(
 ) -> None:
     """Each worker opens its own target and cleans it up; a worker prints no summary, so its lines go to the
     controller's (xdist's workeroutput), and every application left is listed by id."""
-    options = [
-        "--jobrun-target",
-        server.url,
-        "--jobrun-api",
-        SERVERLESS,
-        "--jobrun-examples",
-        "0",
-        "--jobrun-wait",
-        "1",
-    ]
+    options = _plugin_options(server)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", *options, "--jobrun-keep")
     assert result.ret == 0, result.stdout.str()[-2000:]
     apps = {a["id"] for a in aws("emr-serverless", server.url).list_applications()["applications"]}
@@ -489,21 +476,12 @@ def test_the_one_page_listing_clauses_see_none_of_a_busy_containers_runs(api: st
         request = {registry.CONTAINER_PARAMETER[api]: emulator.defaults[api], field: run_id}
         assert target.send(api, "CancelJobRun", codec.encode(cancel, request, target.host), timeout=5).status == 200
     emulator.advance(60)
-    listing = registry.operation(api, "ListJobRuns")
-    seen: set[str] = set()
-
-    def counting(request: HttpRequest) -> HttpResponse:
-        response = emulator(request)
-        if request.method == "GET" and codec.match(listing.uri, codec.split_target(request.target)[0]):
-            seen.update(run.get("id") or run.get("jobRunId") for run in json.loads(response.body)["jobRuns"])
-        return response
-
-    counted = InProcessTarget(
-        counting, apis=(api,), capabilities=("time", "fail"), advance=emulator.advance, containers=emulator.defaults
-    )
+    pages: list[dict[str, Any]] = []
+    counted = _listings_watched(api, emulator, pages)
     chosen = [c for c in clauses((api,), examples=0) if c.id in SINGLE_PAGE[api]]
     assert len(chosen) == len(SINGLE_PAGE[api])
     with counted:
         report = run(counted, chosen)
     assert [r.outcome for r in report.results] == ["passed"] * len(chosen), [r.reason for r in report.results]
+    seen = {run.get("id") or run.get("jobRunId") for page in pages for run in page["jobRuns"]}
     assert seen and not seen & foreign  # each listing held the clause's own run, and no other

@@ -24,11 +24,10 @@ from ..wire import codec
 from ..wire.messages import HttpRequest
 from .clauses import Clause, Scope
 from .options import Settings
-from .runner import Exchange, build_request, request_seed
-from .targets import DryTarget, Target, Unsupported
+from .runner import Exchange, build_request, request_seed, skip_reason
+from .targets import DryTarget, Target, Unsupported, container_kind
 
 _MARK = re.compile(r"qqjrc(\d+)qq")  # letters and digits only: a URL, a query and JSON carry it unchanged
-_NAMES = {"time": "advancing time", "fail": "making a run fail"}
 
 
 @dataclass(frozen=True)
@@ -133,22 +132,16 @@ def dry_run(target: Target, clauses: Sequence[Clause], settings: Settings = Sett
 def _why_skip(clause: Clause, target: DryTarget, marks: _Marks, preparations: dict[str, PlannedStep]) -> str | None:
     """Why the run would skip the clause, as the runner words it; the first clause of an API that runs notes
     the request preparing its container."""
-    if clause.skip:
-        return clause.skip
-    unsupported = target.unsupported(clause.api)
-    if unsupported:
-        return unsupported
-    missing = sorted(clause.needs - target.capabilities)
-    if missing:
-        return f"{target.name} does not support {', '.join(_NAMES.get(m, m) for m in missing)}"
+    reason = skip_reason(clause, target)
+    if reason:
+        return reason
     if clause.api not in preparations:
         try:
             request = target.preparation(clause.api, marks.mark("new client token"))
         except Unsupported as error:
             return str(error)
         if request is not None:
-            kind = "application" if clause.api == "aws-emr-serverless" else "virtual cluster"
-            note = f"creates the {kind} the clauses run in, once; its id is <container>"
+            note = f"creates the {container_kind(clause.api)} the clauses run in, once; its id is <container>"
             preparations[clause.api] = _shown(target, marks, "prepare", "Create", clause.api, request, note)
     return None
 

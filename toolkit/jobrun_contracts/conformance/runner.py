@@ -455,15 +455,9 @@ class ClauseRun:
         return f"the clause took longer than {self.settings.clause_timeout:g} s"
 
     def _why_skip(self) -> str | None:
-        if self.clause.skip:
-            return self.clause.skip
-        unsupported = self.target.unsupported(self.api)
-        if unsupported:
-            return unsupported
-        missing = sorted(self.clause.needs - self.target.capabilities)
-        if missing:
-            names = {"time": "advancing time", "fail": "making a run fail"}
-            return f"{self.target.name} does not support {', '.join(names.get(m, m) for m in missing)}"
+        reason = skip_reason(self.clause, self.target)
+        if reason:
+            return reason
         try:
             self.target.container(self.api, timeout=self._timeout())
         except Unsupported as error:
@@ -677,6 +671,23 @@ class ClauseRun:
 
     def _seed(self, step: str, repetition: int) -> int:
         return request_seed(self.settings.seed, self.clause, step, repetition)
+
+
+_CAPABILITY_NAMES = {"time": "advancing time", "fail": "making a run fail"}
+
+
+def skip_reason(clause: Clause, target: Target) -> str | None:
+    """Why a clause is skipped on this target before anything is sent (the clause says so, the target does
+    not serve its API, or lacks a capability it needs); preparing the container can add a reason."""
+    if clause.skip:
+        return clause.skip
+    unsupported = target.unsupported(clause.api)
+    if unsupported:
+        return unsupported
+    missing = sorted(clause.needs - target.capabilities)
+    if missing:
+        return f"{target.name} does not support {', '.join(_CAPABILITY_NAMES.get(m, m) for m in missing)}"
+    return None
 
 
 def request_seed(seed: int, clause: Clause, step: str, repetition: int) -> int:

@@ -52,6 +52,11 @@ _CONTAINER_KIND = {"aws-emr-serverless": APPLICATION, "aws-emr-containers": VIRT
 _CREATES = {"StartJobRun": JOB_RUN, "CreateJobTemplate": JOB_TEMPLATE}
 
 
+def container_kind(api: str) -> str:
+    """What a run creates to hold its runs when none is given: an application, or a virtual cluster."""
+    return _CONTAINER_KIND[api]
+
+
 @dataclass(frozen=True)
 class Created:
     """Something a run made on its target, as the target's own answer named it."""
