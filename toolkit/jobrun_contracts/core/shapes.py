@@ -1,9 +1,10 @@
 """The schemas as a compiled model: ``$ref`` followed once, one recursion guard, one idempotency-token rule.
 
 The wire codec, the generation compiler, the invalid-request walker, the OpenAPI export and the
-validator all walk the same schemas. They share what a walk needs from here, so a reference is
-resolved one way, a recursive shape (``Configuration`` holds ``Configuration``) is bounded one
-way, and "the idempotency token is optional unless on the wire" is said once.
+validator all walk the same schemas. They walk :class:`Shape` nodes from here (only ``_compile``
+follows a reference), so a reference is resolved one way, a recursive shape (``Configuration``
+holds ``Configuration``) is bounded one way, and "the idempotency token is optional unless on the
+wire" is said once.
 """
 
 from __future__ import annotations
@@ -17,22 +18,21 @@ from . import registry
 from .registry import Direction
 
 
-def resolve(node: Mapping[str, Any], resolver: Any) -> tuple[dict[str, Any], Any, int | None]:
-    """Follow ``$ref`` to the schema itself: (the schema, the resolver its own references need, a key).
-
-    The key names the shape a reference led to (None when ``node`` was no reference), for
-    recursion guards and memos: the registry hands out the same objects on every lookup.
-    """
-    key = None
+def _resolve(node: Mapping[str, Any], resolver: Any) -> tuple[Mapping[str, Any], Any]:
+    """Follow ``$ref`` to the schema itself: (the schema, the resolver its own references need)."""
     target: Any = node
     while "$ref" in target:
         found = resolver.lookup(target["$ref"])
-        target, resolver, key = found.contents, found.resolver, id(found.contents)
-    return target, resolver, key
+        target, resolver = found.contents, found.resolver
+    return target, resolver
 
 
 class Nesting:
-    """How often each referenced shape is open on the current path: a recursive shape is entered ``limit`` times."""
+    """How often each shape is open on the current path: a recursive shape is entered ``limit`` times.
+
+    Walkers key it by the :class:`Shape` object (``id(shape)``): a recursive shape is the same object
+    at every level, so it counts the levels of recursion.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -87,6 +87,7 @@ class Shape:
     properties: dict[str, Shape] = field(default_factory=dict)
     additional: Shape | bool = True  # map values' shape, or whether undeclared members are allowed
     items: Shape | None = None
+    keys: Shape | None = None  # a map's key shape (``propertyNames``), if it declares one
 
 
 @cache
@@ -97,7 +98,7 @@ def operation_shape(api: str, operation: str, direction: Direction) -> Shape:
 
 
 def _compile(node: Mapping[str, Any], resolver: Any, done: dict[int, tuple[Mapping[str, Any], Shape]]) -> Shape:
-    schema, resolver, _ = resolve(node, resolver)
+    schema, resolver = _resolve(node, resolver)
     if id(schema) in done:  # a recursive shape: its own compiled node
         return done[id(schema)][1]
     kind = schema.get("type")
@@ -108,4 +109,6 @@ def _compile(node: Mapping[str, Any], resolver: Any, done: dict[int, tuple[Mappi
     shape.additional = _compile(rest, resolver, done) if isinstance(rest, dict) else rest is not False
     if isinstance(schema.get("items"), dict):
         shape.items = _compile(schema["items"], resolver, done)
+    if isinstance(schema.get("propertyNames"), dict):
+        shape.keys = _compile(schema["propertyNames"], resolver, done)
     return shape

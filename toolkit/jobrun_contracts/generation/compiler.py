@@ -7,6 +7,10 @@ drawn often (a length of exactly ``maxLength``, exactly 200 tags), since that is
 implementations break. Realistic values (``realistic``) are offered first where a field has
 them, and are still held to the field's schema.
 
+It walks the compiled schema model (:func:`core.shapes.operation_shape`), not the raw schemas:
+references are followed there once, and a recursive shape is one object at every level, which
+is what the depth bound counts. Keywords are read from each shape's ``schema``.
+
 A schema compiles to a plan (a tree of small nodes) that builds a value from a
 :class:`Source` of decisions: a seeded generator. A document is one Hypothesis choice, a byte
 string with a seed for each member of the top-level object, which also says whether an optional
@@ -24,16 +28,16 @@ chosen union member, a first list item), which the invalid-value generator needs
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..core import formats, registry
+from ..core import formats
 from ..core.patterns import compile_pattern
 from ..core.registry import Direction
-from ..core.shapes import Nesting, conditional_members, required_members, resolve
+from ..core.shapes import Nesting, Shape, conditional_members, operation_shape, required_members
 from .regex import Infeasible, common_alphabet, lengths_within, match, text
 
 MAX_RECURSION = 2  # nested Configuration lists
@@ -50,6 +54,7 @@ _LIST_EXTRA = 4
 _FULL_ODDS = 8  # one collection in this many is drawn at its size limit
 _USUAL_ODDS = 8  # a usual member is left out once in this many
 _OPTIONAL_ODDS = 2
+_ANY_STRING = Shape({"type": "string"}, "string")  # the keys of a map that declares no propertyNames
 
 
 class Source:
@@ -273,7 +278,7 @@ class _List(Node):
 class _Map(Node):
     def __init__(self, keys: Node, values: Node, low: int, high: int) -> None:
         self.keys, self.values, self.low, self.high = keys, values, low, high
-        self.full: tuple[dict[str, Any], Node, int] | None = None  # (key schema, values at no limit, size limit)
+        self.full: tuple[Mapping[str, Any], Node, int] | None = None  # (key schema, values at no limit, size limit)
 
     def build(self, src: Source) -> Any:
         if self.full is not None and src.odds(_FULL_ODDS):
@@ -304,46 +309,42 @@ class SchemaCompiler:
     ) -> None:
         self.api, self.direction, self.wire = api, direction, wire
         self.usual = usual  # optional fields that real specs nearly always carry
-        self.registry = registry.referencing_registry(api)
         self.provider = provider
         self._nesting = Nesting(MAX_RECURSION)
         self._calm = 0 if boundaries else 1  # >0: no limits drawn (inside a collection already at one)
 
     def root(self, operation: str, force: Path = ()) -> SearchStrategy[dict[str, Any]]:
-        document = registry.schema(self.api, operation, self.direction)
-        node = self.plan(document, self.registry.resolver(document["$id"]), None, force)
+        node = self.plan(operation_shape(self.api, operation, self.direction), None, force)
         if node is None:
             raise ValueError(f"{self.api} {operation}: nothing can be generated at {force}")
         return strategy(node)
 
-    def compile(
-        self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()
-    ) -> SearchStrategy[Any] | None:
-        node = self.plan(schema, resolver, field, force)
+    def compile(self, shape: Shape, field: str | None, force: Path = ()) -> SearchStrategy[Any] | None:
+        node = self.plan(shape, field, force)
         return None if node is None else strategy(node)
 
-    def plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path = ()) -> Node | None:
-        target, resolver, key = resolve(schema, resolver)
-        if not self._nesting.enter(key, anyway=bool(force)):
+    def plan(self, shape: Shape, field: str | None, force: Path = ()) -> Node | None:
+        if not self._nesting.enter(id(shape), anyway=bool(force)):
             return None
         try:
-            return self._plan(target, resolver, field, force)
+            return self._plan(shape, shape.schema, field, force)
         finally:
-            self._nesting.leave(key)
+            self._nesting.leave(id(shape))
 
-    def _plan(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
+    def _plan(self, shape: Shape, schema: Mapping[str, Any], field: str | None, force: Path) -> Node | None:
+        """``schema`` is ``shape.schema``, or a copy narrowed to one of its types."""
         if "enum" in schema:
             return _Enum(list(schema["enum"]))
         kind = schema.get("type")
         if isinstance(kind, list):
-            options = [self._plan({**schema, "type": k}, resolver, field, force) for k in kind]
+            options = [self._plan(shape, {**schema, "type": k}, field, force) for k in kind]
             return _AnyOf([o for o in options if o is not None])
         if kind == "object":
             if "propertyNames" in schema or isinstance(schema.get("additionalProperties"), dict):
-                return self._map(schema, resolver, field, force)
-            return self._object(schema, resolver, force)
+                return self._map(shape, field, force)
+            return self._object(shape, force)
         if kind == "array":
-            return self._array(schema, resolver, field, force)
+            return self._array(shape, field, force)
         generic = self._scalar(schema, kind)
         realistic = self.provider(field) if self.provider and field else None
         if realistic is None or generic is None:
@@ -362,7 +363,7 @@ class SchemaCompiler:
         finally:
             self._calm -= 1
 
-    def _scalar(self, schema: dict[str, Any], kind: str | None) -> Node | None:
+    def _scalar(self, schema: Mapping[str, Any], kind: str | None) -> Node | None:
         if kind == "string" and schema.get("format") in formats.CHECKERS:
             return _Format(schema["format"])
         if kind == "string":
@@ -377,21 +378,21 @@ class SchemaCompiler:
             return _Boolean()
         return None
 
-    def _object(self, schema: dict[str, Any], resolver: Any, force: Path) -> Node | None:
-        properties: dict[str, Any] = schema.get("properties", {})
+    def _object(self, shape: Shape, force: Path) -> Node | None:
+        schema, properties = shape.schema, shape.properties
         required = required_members(schema, wire=self.wire) | conditional_members(schema)
         forced = force[0] if force else None
         if schema.get("x-union"):
             names = [forced] if forced is not None else list(properties)
             options = []
             for name in names:
-                member = self.plan(properties[str(name)], resolver, str(name), force[1:])
+                member = self.plan(properties[str(name)], str(name), force[1:])
                 if member is not None:
                     options.append((str(name), member))
             return _Union(options) if options else None
         members: list[tuple[str, Node, int]] = []
         for name, spec in properties.items():
-            node = self.plan(spec, resolver, name, force[1:] if name == forced else ())
+            node = self.plan(spec, name, force[1:] if name == forced else ())
             if node is None:
                 if name in required or name == forced:
                     return None
@@ -402,40 +403,42 @@ class SchemaCompiler:
                 members.append((name, node, _USUAL_ODDS if name in self.usual else _OPTIONAL_ODDS))
         return _Object(members)
 
-    def _map(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
-        key_spec = schema.get("propertyNames", {"type": "string"})
-        value_schema = schema.get("additionalProperties")
-        value_spec = value_schema if isinstance(value_schema, dict) else {}
-        keys = self.plan(key_spec, resolver, f"{field}.key")
-        values = self.plan(value_spec, resolver, f"{field}.value")
+    def _map(self, shape: Shape, field: str | None, force: Path) -> Node | None:
+        schema = shape.schema
+        key_shape = shape.keys or _ANY_STRING
+        value_shape = shape.additional
+        if not isinstance(value_shape, Shape):  # propertyNames alone: no value can be made
+            return None
+        keys = self.plan(key_shape, f"{field}.key")
+        values = self.plan(value_shape, f"{field}.value")
         if keys is None or values is None:
             return None
         low = max(schema.get("minProperties", 0), 1 if force else 0)
         high = schema.get("maxProperties")
         node = _Map(keys, values, low, min(high or low + _MAP_EXTRA, low + _MAP_EXTRA))
         if high is not None and high > low + _MAP_EXTRA and not self._calm:
-            key_schema, _, _ = resolve(key_spec, resolver)
-            calm_values = self.calm(lambda: self.plan(value_spec, resolver, f"{field}.value"))
+            calm_values = self.calm(lambda: self.plan(value_shape, f"{field}.value"))
             if calm_values is not None:
-                node.full = (key_schema, calm_values, high)
+                node.full = (key_shape.schema, calm_values, high)
         return node
 
-    def _array(self, schema: dict[str, Any], resolver: Any, field: str | None, force: Path) -> Node | None:
+    def _array(self, shape: Shape, field: str | None, force: Path) -> Node | None:
+        schema = shape.schema
         low, high = schema.get("minItems", 0), schema.get("maxItems")
         field = f"{field}[]"
-        items_spec = schema.get("items", {})
-        items = self.plan(items_spec, resolver, field, ())
-        if items is None:
+        items_shape = shape.items
+        items = None if items_shape is None else self.plan(items_shape, field, ())
+        if items is None or items_shape is None:
             return _EmptyList() if low == 0 and not force else None
         if force:
-            first = self.plan(items_spec, resolver, field, force[1:])
+            first = self.plan(items_shape, field, force[1:])
             if first is None:
                 return None
             rest_high = None if high is None else high - 1
             return _List(items, max(low - 1, 0), min(low + 3, rest_high or low + 3), first)
         node = _List(items, low, min(high if high is not None else low + _LIST_EXTRA, low + _LIST_EXTRA))
         if high is not None and high > low + _LIST_EXTRA and not self._calm:
-            calm_items = self.calm(lambda: self.plan(items_spec, resolver, field, ()))
+            calm_items = self.calm(lambda: self.plan(items_shape, field, ()))
             node.full = (items if calm_items is None else calm_items, high)
         return node
 
@@ -456,7 +459,7 @@ def _full_list(src: Source, items: Node, size: int) -> list[Any]:
     return (built * (size // len(built) + 1))[:size]
 
 
-def _full_map(src: Source, key_schema: dict[str, Any], values: Node, size: int) -> dict[str, Any] | None:
+def _full_map(src: Source, key_schema: Mapping[str, Any], values: Node, size: int) -> dict[str, Any] | None:
     """A map at its size limit: a few built values, and distinct keys made from the key schema
     (None in the unlikely case that not enough distinct keys turn up)."""
     pattern = key_schema.get("pattern")
@@ -496,7 +499,7 @@ _ALNUM_TABLE = bytes(_ALNUM[b % len(_ALNUM)] for b in range(256))
 _ALNUM_SET = set(_ALNUM.decode("ascii"))
 
 
-def _checker(schema: dict[str, Any]) -> Callable[[Any], bool]:
+def _checker(schema: Mapping[str, Any]) -> Callable[[Any], bool]:
     """The schema's own checks for a realistic scalar value (type, length, pattern, range)."""
     pattern = compile_pattern(schema["pattern"]) if "pattern" in schema else None
     low, high = schema.get("minLength", 0), schema.get("maxLength")

@@ -1,11 +1,12 @@
 """Invalid requests that break exactly one documented constraint, labelled with what must be reported.
 
-The request schema is walked once to list every constraint site (a location and a keyword:
-``/jobDriver/sparkSubmit/entryPoint`` ``maxLength``). For a site, a valid instance is drawn
-with the location forced present, and one edit breaks that constraint alone: a value one past
-a limit that still matches its pattern, a pattern-breaking character at a legal length, a
-wrong-case enum value, a union with no or two members, a wrong type, a missing required
-member, an unknown member, a bad map key. The validator then confirms that exactly the
+The request's compiled shape (``core.shapes``, references already followed) is walked once to
+list every constraint site (a location and a keyword: ``/jobDriver/sparkSubmit/entryPoint``
+``maxLength``), a recursive shape to two levels, as the compiler bounds it. For a site, a valid
+instance is drawn with the location forced present, and one edit breaks that constraint alone:
+a value one past a limit that still matches its pattern, a pattern-breaking character at a legal
+length, a wrong-case enum value, a union with no or two members, a wrong type, a missing
+required member, an unknown member, a bad map key. The validator then confirms that exactly the
 labelled violation is reported (a rare edit that trips a second constraint is redrawn).
 """
 
@@ -22,7 +23,7 @@ from hypothesis.strategies import SearchStrategy
 
 from ..core import formats, pointers, registry
 from ..core.patterns import compile_pattern
-from ..core.shapes import Nesting, required_members, resolve
+from ..core.shapes import Nesting, Shape, operation_shape, required_members
 from ..core.validation import validator_for
 from .compiler import ANY_KEY, Path, SchemaCompiler
 from .regex import Infeasible, lengths_within, match
@@ -37,64 +38,63 @@ class Site:
     path: Path  # where the constraint applies; ANY_KEY stands for some entry of a map
     keyword: str
     schema: Any  # the resolved schema object that holds the keyword
-    extra: Any = None  # keyword-specific: the member name, the key schema, the allowed names
+    extra: Any = None  # keyword-specific: the key schema, the allowed names, the union's shape
 
 
 class _Walker:
-    def __init__(self, api: str, operation: str, wire: bool) -> None:
-        self.compiler = SchemaCompiler(api, "request", wire=wire, boundaries=False)
+    def __init__(self, wire: bool) -> None:
         self.sites: list[Site] = []
         self.wire = wire
         self.nesting = Nesting(2)  # a recursive shape is broken at its first two levels
 
-    def walk(self, schema: dict[str, Any], resolver: Any, path: Path, root: bool = False) -> None:
-        schema, resolver, key = resolve(schema, resolver)
-        if not self.nesting.enter(key):
+    def walk(self, shape: Shape, path: Path, root: bool = False) -> None:
+        if not self.nesting.enter(id(shape)):
             return
         try:
-            self._walk(schema, resolver, path, root)
+            self._walk(shape, path, root)
         finally:
-            self.nesting.leave(key)
+            self.nesting.leave(id(shape))
 
-    def _walk(self, schema: dict[str, Any], resolver: Any, path: Path, root: bool) -> None:
+    def _walk(self, shape: Shape, path: Path, root: bool) -> None:
+        schema = shape.schema
         kind = schema.get("type")
         if not root and kind is not None and "enum" not in schema:  # a wrong type would break the enum too
             self.sites.append(Site(path, "type", schema))
         if "enum" in schema and any(isinstance(v, str) for v in schema["enum"]):
             self.sites.append(Site(path, "enum", schema))
         if kind == "object" and ("propertyNames" in schema or isinstance(schema.get("additionalProperties"), dict)):
-            key_schema, _, _ = resolve(schema.get("propertyNames", {}), resolver)
+            key_schema = {} if shape.keys is None else shape.keys.schema
             if "maxProperties" in schema:
                 self.sites.append(Site(path, "maxProperties", schema, key_schema))
             if schema.get("minProperties", 0) >= 1:
                 self.sites.append(Site(path, "minProperties", schema))
             if any(k in key_schema for k in ("pattern", "maxLength")):
                 self.sites.append(Site(path, "propertyNames", schema, key_schema))
-            value = schema.get("additionalProperties")
-            if isinstance(value, dict):
-                self.walk(value, resolver, (*path, ANY_KEY))
+            if isinstance(shape.additional, Shape):
+                self.walk(shape.additional, (*path, ANY_KEY))
             return
         if kind == "object":
-            properties = schema.get("properties", {})
+            properties = shape.properties
             if schema.get("x-union"):
                 self.sites.append(Site(path, "minProperties", schema))
                 if len(properties) > 1:
-                    self.sites.append(Site(path, "maxProperties", schema, resolver))
+                    self.sites.append(Site(path, "maxProperties", schema, shape))
             else:
                 required = required_members(schema, wire=self.wire)
                 for name in sorted(required):
                     self.sites.append(Site((*path, name), "required", schema))
                 if schema.get("additionalProperties") is False:
                     self.sites.append(Site(path, "additionalProperties", schema, tuple(properties)))
-            for name, spec in properties.items():
-                self.walk(spec, resolver, (*path, name))
+            for name, member in properties.items():
+                self.walk(member, (*path, name))
             return
         if kind == "array":
             if "maxItems" in schema:
                 self.sites.append(Site(path, "maxItems", schema))
             if schema.get("minItems", 0) >= 1:
                 self.sites.append(Site(path, "minItems", schema))
-            self.walk(schema.get("items", {}), resolver, (*path, 0))
+            if shape.items is not None:
+                self.walk(shape.items, (*path, 0))
             return
         if kind is not None and schema.get("format") in formats.INVALID:
             self.sites.append(Site(path, "format", schema))
@@ -116,9 +116,8 @@ class _Walker:
 @cache
 def sites(api: str, operation: str, wire: bool = False) -> tuple[Site, ...]:
     """Every constraint site of a request schema, in schema order."""
-    walker = _Walker(api, operation, wire)
-    document = registry.schema(api, operation, "request")
-    walker.walk(document, walker.compiler.registry.resolver(document["$id"]), (), root=True)
+    walker = _Walker(wire)
+    walker.walk(operation_shape(api, operation, "request"), (), root=True)
     return tuple(walker.sites)
 
 
@@ -293,9 +292,8 @@ def _site_strategy(
     base = compiler.root(operation, force=_force_path(site))
     extra: SearchStrategy[Any] = st.none()
     if site.keyword == "maxProperties" and site.schema.get("x-union"):
-        members = list(site.schema["properties"])
-        resolver = site.extra
-        options = [compiler.compile(site.schema["properties"][m], resolver, m) for m in members]
+        union: Shape = site.extra
+        options = [compiler.compile(member, name) for name, member in union.properties.items()]
         extra = st.one_of([o for o in options if o is not None])
     checker = validator_for(api, operation, "request", wire=wire)
 

@@ -17,7 +17,6 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..core import registry
 from ..core.job_templates import (
     API,
     PLACEHOLDER,
@@ -125,8 +124,7 @@ def _schema_strategy(path: tuple[str | int, ...]) -> SearchStrategy[str] | None:
         return None
     compiler = SchemaCompiler(API, "request", wire=False, provider=providers(API).get, usual=USUAL)
     field = next((str(p) for p in reversed(parts) if isinstance(p, str)), None)
-    resolver = registry.referencing_registry(API).resolver()
-    drawn = compiler.compile(dict(shape.schema), resolver, field)
+    drawn = compiler.compile(shape, field)
     return None if drawn is None else drawn.filter(_fits)
 
 
