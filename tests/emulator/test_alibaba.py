@@ -91,6 +91,8 @@ def test_errors_surface_through_the_sdk(alibaba: Any, emulator: Emulator) -> Non
     assert (status, code) == (404, "InvalidJobRunId.NotFound") and "jr-missing" in message
     status, code, _ = error_of(alibaba.get_job_run, "w-missing", "jr-1", models.GetJobRunRequest())
     assert (status, code) == (404, "InvalidWorkspaceId.NotFound")
+    status, code, message = error_of(alibaba.list_job_runs, "w-missing", models.ListJobRunsRequest())
+    assert (status, code) == (404, "") and "w-missing" in message  # the skill: "null (ErrorCode empty)"
     status, code, message = error_of(alibaba.list_job_runs, workspace, models.ListJobRunsRequest(max_results=101))
     assert (status, code) == (400, "InvalidParameter") and "maxResults" in message
     bad_state = models.StartJobRunRequest().from_map(

@@ -1,7 +1,8 @@
 """Each API's job-run state machine, shared by the emulator (which walks it) and the contracts (which check it).
 
 Sources: the EMR Serverless JobRunState page (SUBMITTED, PENDING, SCHEDULED, RUNNING, then SUCCESS
-or FAILED; CANCELLING then CANCELLED; QUEUED while waiting for capacity), the EMR on EKS
+or FAILED; CANCELLING then CANCELLED; QUEUED while waiting for capacity, listed between SUBMITTED
+and PENDING on the User Guide's "Job run states" page), the EMR on EKS
 JobRunState page (PENDING, SUBMITTED, RUNNING, then COMPLETED or FAILED; CANCEL_PENDING then
 CANCELLED) and the Alibaba GetJobRun page's state list (Submitted, Pending, Running, Success,
 Failed, Cancelling, Cancelled, CancelFailed). The order between the states is the pages' listing
@@ -22,7 +23,8 @@ class Lifecycle:
     failure: str
     cancelling: str
     cancelled: str
-    other: tuple[str, ...] = ()  # documented states the emulator does not enter
+    other: tuple[str, ...] = ()  # documented states off the progression (the emulator enters only ``queued``)
+    queued: str | None = None  # where a run waits for a slot: after the first state, before the second
 
     @property
     def terminal(self) -> frozenset[str]:
@@ -32,10 +34,12 @@ class Lifecycle:
     def states(self) -> tuple[str, ...]:
         return (*self.progression, self.success, self.failure, self.cancelling, self.cancelled, *self.other)
 
-    def rank(self, state: str) -> int:
+    def rank(self, state: str) -> float:
         """Position along the machine: a later observation of one run never has a lower rank."""
         if state in self.progression:
             return self.progression.index(state)
+        if state == self.queued:
+            return 0.5
         if state == self.cancelling:
             return len(self.progression)
         if state in self.terminal:
@@ -50,7 +54,7 @@ class Lifecycle:
         if after == self.cancelled:
             return True
         if before == self.cancelling:
-            return after == self.cancelled or after in self.other
+            return after == self.cancelled or (after in self.other and after != self.queued)
         return self.rank(after) >= self.rank(before)
 
 
@@ -63,6 +67,7 @@ LIFECYCLES = {
         cancelling="CANCELLING",
         cancelled="CANCELLED",
         other=("QUEUED",),
+        queued="QUEUED",
     ),
     "aws-emr-containers": Lifecycle(
         progression=("PENDING", "SUBMITTED", "RUNNING"),

@@ -30,6 +30,7 @@ from ..wire.codec import BodyError, decode, known_members, match, split_target
 from ..wire.messages import AuthFailure, HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
 from . import containers as _containers
+from . import queueing as _queueing
 from . import templates as _templates
 from .clock import Clock
 from .flavours import FLAVOURS, REGION, AlibabaServerlessSpark, ApiFlavour
@@ -137,6 +138,9 @@ class Emulator:
     def create_container(self, api: str, container_id: str | None = None, **attributes: Any) -> str:
         """Add an application, virtual cluster or workspace directly (no request needed)."""
         flavour = self.flavours[api]
+        problem = _queueing.configuration_problem(attributes) if api == "aws-emr-serverless" else None
+        if problem is not None:
+            raise UsageError(problem)
         with self.state.lock:
             container_id = container_id or flavour.new_container_id(self._rng)
             record = _containers.new_container(api, container_id, self.clock.now(), attributes)
@@ -156,7 +160,18 @@ class Emulator:
             lifecycle = self.flavours[run.api].lifecycle
             if fail_now(run, lifecycle, self.clock.now(), reason):
                 self.state.replanned(run)
+                self._requeue(run)
             return run.event_at(self.clock.now()).state
+
+    def _requeue(self, run: Run) -> None:
+        """A run's end moved earlier (cancelled, failed): the runs queued behind it may start sooner."""
+        queue = self.state.queues.get((run.api, run.container))
+        container = self.state.containers.get(run.api, {}).get(run.container)
+        limits = _queueing.concurrency(container) if queue is not None and container is not None else None
+        if queue is None or limits is None:
+            return
+        for changed in queue.replan(self.clock.now(), self.flavours[run.api].lifecycle, self.timings, limits):
+            self.state.replanned(changed)
 
     def set_limits(self, max_runs: int | None = None, max_bytes: int | None = None) -> dict[str, int]:
         """Change how many runs and bytes are kept (None: unchanged), evicting at once what no longer fits.
@@ -381,15 +396,20 @@ class Emulator:
             self.state.seq += 1
             run = Run(flavour.api, container_id, flavour.new_run_id(self._rng), self.state.seq, body, now)
             fail = self.state.fail_new_runs.get(flavour.api, False)
-            run.events = plan(
-                flavour.lifecycle,
-                now,
-                self.timings,
-                fail=fail,
-                timeout=flavour.timeout_seconds(request),
-                endless=flavour.runs_until_stopped(request),
-            )
+            timeout, endless = flavour.timeout_seconds(request), flavour.runs_until_stopped(request)
+            limits = _queueing.concurrency(container) if flavour.api == "aws-emr-serverless" else None
+            changed: list[Run] = []
+            if limits is None:
+                run.events = plan(flavour.lifecycle, now, self.timings, fail=fail, timeout=timeout, endless=endless)
+            else:  # it may wait in QUEUED for a slot (queue-when-concurrency-is-full)
+                queue = self.state.queue(flavour.api, container_id)
+                changed = queue.submit(
+                    run, now, flavour.lifecycle, self.timings, limits, fail=fail, timeout=timeout, endless=endless
+                )
             self.state.add_run(run, key, now)  # may evict older runs (the bound), never this one
+            for other in changed:
+                if other is not run:
+                    self.state.replanned(other)
             _containers.submitted(flavour.api, container, now)  # an EMR Serverless application starts
             return flavour.started(run)
 
@@ -417,6 +437,7 @@ class Emulator:
                 )
             cancel(run, lifecycle, now, self.timings)
             self.state.replanned(run)
+            self._requeue(run)
             return flavour.cancelled(run)
 
     def _job_template(self, flavour: ApiFlavour, operation: Operation, request: _Input) -> _Outcome:

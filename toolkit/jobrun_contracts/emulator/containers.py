@@ -10,7 +10,9 @@ emr-serverless service-2.json): a job submission starts it (``AutoStartConfig.en
 the application to automatically start on job submission. Defaults to true."), StopApplication
 stops it, and DeleteApplication refuses it unless it is CREATED or STOPPED (operations.DeleteApplication:
 "An application has to be in a stopped or created state in order to be deleted."). Starting and
-stopping take no time here, and it is not stopped after an idle time (``AutoStopConfig``).
+stopping take no time here, and it is not stopped after an idle time (``AutoStopConfig``). Its
+``schedulerConfiguration`` is kept and checked against the API reference's ranges; how it queues
+runs is :mod:`.queueing`'s.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..core.registry import Operation
 from ..wire.codec import BodyError, json_object, split_target
 from ..wire.messages import HttpRequest, HttpResponse
 from ..wire.service_errors import ServiceError
+from . import queueing as _queueing
 from .flavours import ACCOUNT, FLAVOURS, REGION, ApiFlavour
 
 if TYPE_CHECKING:
@@ -189,7 +192,8 @@ class _Kind:
 _KINDS = {
     "aws-emr-serverless": _Kind(
         "aws-emr-serverless", "applications", "Application", "applicationId",
-        ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags", "autoStartConfiguration"),
+        ("releaseLabel", "type", "clientToken"), ("name", "releaseLabel", "type", "tags", "autoStartConfiguration",
+         "schedulerConfiguration"),
         ("applicationId", "name", "arn"), "application", "applications",
         ("name", "arn", "releaseLabel", "type", "state", "createdAt", "updatedAt"), 404, False,
     ),
@@ -256,6 +260,9 @@ def _create(
         return missing
     containers = emulator.state.containers[api]
     attributes = {k: body[k] for k in kept if k in body}
+    problem = _queueing.configuration_problem(attributes) if api == "aws-emr-serverless" else None
+    if problem is not None:
+        return ServiceError(400, "ValidationException", problem)
     with emulator.state.lock:
         existing = _by_token(containers, body["clientToken"])
         container_id = existing or emulator.create_container(api, clientToken=body["clientToken"], **attributes)

@@ -172,6 +172,16 @@ class _Aws(ApiFlavour):
 _DEFAULT_TIMEOUT_MINUTES = 720
 
 
+def _queued_milliseconds(run: Run, lifecycle: Lifecycle, now: float) -> int | None:
+    """How long a run has waited in QUEUED so far (None: it never has): until the event after, or now."""
+    events = [e for e in run.events if e.at <= now]
+    for index, event in enumerate(events):
+        if event.state == lifecycle.queued:
+            left = events[index + 1].at if index + 1 < len(events) else now
+            return round((left - event.at) * 1000)
+    return None
+
+
 class EmrServerless(_Aws):
     api = "aws-emr-serverless"
     container_kind = "Application"
@@ -228,6 +238,9 @@ class EmrServerless(_Aws):
         if "executionIamPolicy" in request:
             view["executionIamPolicy"] = request["executionIamPolicy"]
         started, ended = run.started_at(lifecycle, now), run.ended_at(lifecycle, now)
+        queued = _queued_milliseconds(run, lifecycle, now)
+        if queued is not None:  # the model: "The total time for a job in the QUEUED state in milliseconds."
+            view["queuedDurationMilliseconds"] = queued
         if started is not None:
             view["startedAt"] = started
         if ended is not None:
@@ -464,6 +477,11 @@ class AlibabaServerlessSpark(ApiFlavour):
         return ServiceError(400, "InvalidParameter", message)
 
     def not_found(self, operation: Operation, message: str, missing: str = "run") -> ServiceError:
+        """The codes are ours (no page lists them), except for a List call on an unknown workspace:
+        Alibaba's own EMR Spark skill (aliyun/alibabacloud-aiops-skills, alibabacloud-emr-spark-manage
+        SKILL.md) says it answers "null (ErrorCode empty)"; its status and message stay ours."""
+        if missing == "container" and operation.name.startswith("List"):
+            return ServiceError(404, "", message)
         code = "InvalidWorkspaceId.NotFound" if missing == "container" else "InvalidJobRunId.NotFound"
         return ServiceError(404, code, message)
 

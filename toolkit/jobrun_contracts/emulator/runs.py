@@ -109,9 +109,19 @@ def plan(
 ) -> list[Event]:
     """The events of a fresh run: walk the progression, run, then succeed, fail or be cancelled at its
     timeout; an ``endless`` one (a streaming job) keeps running unless it fails or times out."""
+    first = lifecycle.progression[0]
+    submitted = Event(submitted_at, first, _DETAILS.get(first.lower(), f"Job run is {first.lower()}."))
+    rest = admitted(lifecycle, submitted_at + timings.step, timings, fail=fail, timeout=timeout, endless=endless)
+    return [submitted, *rest]
+
+
+def admitted(
+    lifecycle: Lifecycle, at: float, timings: Timings, *, fail: bool, timeout: float | None, endless: bool
+) -> list[Event]:
+    """A run's events from its second state on, entered at ``at``: at once for a fresh run, or when a
+    queued run gets a slot (:mod:`.queueing`)."""
     events = []
-    at = submitted_at
-    for index, state in enumerate(lifecycle.progression):
+    for index, state in enumerate(lifecycle.progression[1:]):
         if index:
             at += timings.step
         events.append(Event(at, state, _DETAILS.get(state.lower(), f"Job run is {state.lower()}.")))
@@ -148,6 +158,7 @@ def fail_now(run: Run, lifecycle: Lifecycle, now: float, reason: str) -> bool:
 
 _DETAILS = {
     "submitted": "Job run has been submitted.",
+    "queued": "Job run is queued: the application's concurrent job runs are all taken.",
     "pending": "Job run is pending.",
     "scheduled": "Job run is scheduled.",
     "running": "Job run is running.",

@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 from ..errors import UsageError
+from .queueing import Queue
 from .runs import Run
 from .templates import TemplateStore
 
@@ -96,11 +97,17 @@ class State:
             self.kept_bytes = 0
             self.evicted = 0  # runs evicted since the last clear
             self._ends: list[tuple[float, int, Run]] = []  # heap: when each run ends (stale entries skipped)
+            self.queues: dict[tuple[str, str], Queue] = {}  # EMR Serverless applications that queue runs
 
     def add_container(self, api: str, container_id: str, record: dict[str, Any]) -> None:
         with self.lock:
             self.containers.setdefault(api, {})[container_id] = record
             self.by_container.setdefault((api, container_id), ContainerRuns())
+
+    def queue(self, api: str, container_id: str) -> Queue:
+        """The container's job queue (made on first use)."""
+        with self.lock:
+            return self.queues.setdefault((api, container_id), Queue())
 
     def get_run(self, api: str, run_id: str) -> Run | None:
         with self.lock:

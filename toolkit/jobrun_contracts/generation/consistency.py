@@ -17,6 +17,7 @@ from ..core.lifecycle import LIFECYCLES
 #: Each API's terminal states, from the one state machine the emulator walks.
 TERMINAL = {api: lifecycle.terminal for api, lifecycle in LIFECYCLES.items()}
 _EPOCH = 1_700_000_000
+_NOT_STARTED = {"SUBMITTED", "QUEUED", "PENDING", "SCHEDULED"}  # EMR Serverless states before RUNNING
 
 
 def _serverless_arn(application: str, run_id: str, arn: str | None) -> str:
@@ -38,7 +39,9 @@ def _serverless_run(run: dict[str, Any], id_field: str, *, summary: bool = False
     for key, value in zip(("createdAt", "updatedAt"), times[:2], strict=True):
         if key in run:
             run[key] = value
-    if "startedAt" in run:
+    if run.get("state") in _NOT_STARTED:  # startedAt: "when the job moved to the RUNNING state" (the model)
+        run.pop("startedAt", None)
+    elif "startedAt" in run:
         run["startedAt"] = times[1]
     terminal = run.get("state") in TERMINAL["aws-emr-serverless"]
     if terminal:
