@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The acceptance tests' ``run`` fixture: the real command in a subprocess.
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def without_added_empty_lists(mapped: Any, original: Any) -> Any:

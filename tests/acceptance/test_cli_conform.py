@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .conftest import Run
+from support import Run
 
 APIS = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
 

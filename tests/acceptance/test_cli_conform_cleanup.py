@@ -24,8 +24,7 @@ from botocore.exceptions import ClientError
 from jobrun_contracts.emulator import Clock, Emulator, EmulatorServer
 from jobrun_contracts.emulator.runs import Timings
 from jobrun_contracts.wire.messages import HttpRequest, HttpResponse
-
-from .conftest import Run
+from support import Run
 
 SERVERLESS, EKS = "aws-emr-serverless", "aws-emr-containers"
 FAST = Timings(step=0.2, run=30.0, cancel=0.3)

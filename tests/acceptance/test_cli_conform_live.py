@@ -14,8 +14,7 @@ import pytest
 
 from jobrun_contracts.conformance import Credentials, UrlTarget, all_clauses, resolve, run
 from jobrun_contracts.emulator import Clock, Emulator, EmulatorServer, Timings
-
-from .conftest import Run
+from support import Run
 
 APIS = ("aws-emr-serverless", "aws-emr-containers", "alibaba-emr-serverless-spark")
 

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from jobrun_contracts import validate
-
-from .conftest import Run
+from support import Run
 
 
 def test_same_seed_same_bytes(run: Run) -> None:

@@ -10,8 +10,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from jobrun_contracts import APIS
 from jobrun_contracts.openapi import openapi_document
-
-from .conftest import Run
+from support import Run
 
 
 @pytest.mark.parametrize("api", APIS)

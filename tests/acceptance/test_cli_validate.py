@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .conftest import Run
+from support import Run
 
 
 def test_valid_file_exits_0(run: Run, spec_dir: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import Run
+from support import Run
 
 DATA = Path(__file__).parents[1] / "data" / "forms"
 ISSUE = DATA / "asl" / "the-issue-entry-point-typo.yaml"

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 
-ROLE = "arn:aws:iam::123456789012:role/EMRServerlessJobRole"
+from .clients import alibaba_client, aws_client
 
 
 @pytest.fixture
@@ -24,12 +22,6 @@ def server() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def emulator(server: EmulatorServer) -> Emulator:
     return server.emulator
-
-
-def aws_client(service: str, url: str, *, validate: bool = True, **extra: Any) -> Any:
-    config = Config(parameter_validation=validate, retries={"max_attempts": 1})
-    credentials = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "secret"} | extra
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", config=config, **credentials)
 
 
 @pytest.fixture
@@ -51,15 +43,6 @@ def containers(server: EmulatorServer) -> Any:
 @pytest.fixture
 def containers_raw(server: EmulatorServer) -> Any:
     return aws_client("emr-containers", server.url, validate=False)
-
-
-def alibaba_client(url: str, key: str = "LTAIexample", secret: str = "secret") -> Any:
-    from alibabacloud_emr_serverless_spark20230808.client import Client
-    from alibabacloud_tea_openapi.utils_models import Config as AlibabaConfig
-
-    endpoint = url.removeprefix("http://")
-    config = AlibabaConfig(access_key_id=key, access_key_secret=secret, endpoint=endpoint, protocol="http")
-    return Client(config)
 
 
 @pytest.fixture

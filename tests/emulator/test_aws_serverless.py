@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from jobrun_contracts import validate
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 
-from .conftest import ROLE
+from .clients import ROLE
 
 DRIVER = {"sparkSubmit": {"entryPoint": "s3://bucket/jobs/etl.py", "sparkSubmitParameters": "--conf spark.a=b"}}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 
-from .conftest import ROLE, aws_client
+from .clients import ROLE, aws_client
 
 DRIVER = {"sparkSubmit": {"entryPoint": "s3://bucket/jobs/etl.py"}}
 

@@ -15,7 +15,7 @@ import pytest
 
 from jobrun_contracts.emulator import CONTROL_PREFIX, Emulator, EmulatorServer
 
-from .conftest import ROLE, aws_client
+from .clients import ROLE, aws_client
 
 SECRETS = {"AKIDGOOD": "right-secret"}
 ROUTES = [

@@ -26,7 +26,7 @@ from darabonba.runtime import RuntimeOptions
 from jobrun_contracts.emulator import Emulator, EmulatorServer
 from jobrun_contracts.wire import acs3
 
-from .conftest import ROLE, alibaba_client, aws_client
+from .clients import ROLE, alibaba_client, aws_client
 
 SECRETS = {"AKIDGOOD": "right-secret", "LTAIgood": "right-secret"}
 

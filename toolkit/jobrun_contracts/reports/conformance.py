@@ -19,9 +19,9 @@ from ..conformance import ClauseResult, Report
 from . import _junit
 from ._escape import one_line
 from .cleanup import cleanup_case, cleanup_lines
+from .html import MARKS
 from .html import render as render_html
 
-_MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "known": "known"}
 _JUNIT_OUTCOME: dict[str, _junit.Outcome] = {
     "passed": "passed",
     "failed": "failure",
@@ -44,11 +44,11 @@ def render_text(report: Report) -> str:
                 if key not in said:
                     said.add(key)
                     count = f"{len(shared[key])} clauses"
-                    lines.append(f"  {_MARK[result.outcome]:4}  {count:6}  {one_line(result.reason)}")
+                    lines.append(f"  {MARKS[result.outcome]:4}  {count:6}  {one_line(result.reason)}")
                     lines.extend(f"{'':16}{grouped}" for grouped in shared[key])
                 continue
             reason = f"  {one_line(_reason(result))}" if result.reason else ""
-            lines.append(f"  {_MARK[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
+            lines.append(f"  {MARKS[result.outcome]:4}  {result.clause.level:6}  {name:<{width}}{reason}".rstrip())
         lines.append("")
     lines += _totals(report)
     return "\n".join(lines) + "\n"
@@ -59,7 +59,7 @@ def render_line(result: ClauseResult) -> str:
     clause = result.clause
     name = one_line(f"{clause.api} {clause.operation}::{clause.id}")
     reason = f"  {one_line(_reason(result))}" if result.reason else ""
-    return f"{_MARK[result.outcome]:4}  {clause.level:6}  {name}{reason}".rstrip() + "\n"
+    return f"{MARKS[result.outcome]:4}  {clause.level:6}  {name}{reason}".rstrip() + "\n"
 
 
 def _counted(counts: dict[str, int]) -> str:
@@ -81,7 +81,7 @@ def render_summary(report: Report) -> str:
         lines.append(f"{one_line(api)}  ({_counted(report.counts(api))})")
         names = [one_line(f"{r.clause.operation}::{r.clause.id}") for r in results]
         for (outcome, reason), members in _shared_reasons(results, names).items():
-            lines.append(f"  {_MARK[outcome]:4}  {len(members)} clauses  {one_line(reason)}")
+            lines.append(f"  {MARKS[outcome]:4}  {len(members)} clauses  {one_line(reason)}")
     lines += _totals(report)
     return "\n".join(lines) + "\n"
 

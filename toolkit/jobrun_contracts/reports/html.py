@@ -29,7 +29,8 @@ from .cleanup import cleanup_lines
 
 OUTCOMES = ("failed", "known", "skipped", "passed")  # the order the page lists them in
 LEVELS = ("MUST", "SHOULD")
-_MARK = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "known": "known"}
+#: How each outcome is shown, in the text report and on the page.
+MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "known": "known"}
 # Controls but the tab and the line feed (kept: evidence is laid out in lines), the Unicode line
 # separators, and lone surrogates (no encoder writes them): shown as escapes, as every report shows them.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -245,7 +246,7 @@ def _clause(result: ClauseResult, index: int) -> list[str]:
     lines = [
         f'<details class="clause" id="clause-{index}" data-clause data-api="{_t(clause.api)}" '
         f'data-outcome="{outcome}" data-level="{_t(clause.level)}"{opened}>',
-        f'<summary><span class="mark {outcome}">{_MARK[outcome]}</span> <span class="level">{_t(clause.level)}'
+        f'<summary><span class="mark {outcome}">{MARKS[outcome]}</span> <span class="level">{_t(clause.level)}'
         f"</span> <code>{_t(clause.operation)}::{_t(clause.id)}</code>{reason}</summary>",
         '<div class="body">',
         f"<p>{_t(clause.summary)}</p>",
