@@ -321,3 +321,40 @@ def test_the_plugin_reports_recorded_failures_as_xfail(
         refused.stderr.fnmatch_lines([f"*jobrun-contracts: {bad}:1: not JSON*"])
     finally:
         server.stop()
+
+
+# -- writing it API by API -------------------------------------------------------------------------
+
+
+def test_a_narrower_run_keeps_the_entries_of_what_it_did_not_decide(tmp_path: Path, broken: Report) -> None:
+    """--write-baseline over an existing file: the clauses this run decided are rewritten, the rest stay."""
+    where = tmp_path / "b.json"
+    other = Entry("aws-emr-containers", "StartJobRun", "some-clause", "MUST", "x")
+    failed = [r for r in broken.results if r.outcome == "failed"]
+    passed = next(r for r in broken.results if r.outcome == "passed")
+    stale = Entry(API, passed.clause.operation, passed.clause.id, "MUST", "it failed last time")
+    where.write_text(render([other, stale]))
+    assert write(str(where), broken.results, load(str(where))) == len(failed) + 1
+    entries = load(str(where)).entries
+    assert other.key in entries  # another API's: not run here, kept
+    assert stale.key not in entries  # decided here (it passed): dropped
+    assert {r.clause.node_id for r in failed} <= set(entries)
+
+
+def test_conform_api_by_api_into_one_baseline(tmp_path: Path) -> None:
+    where = tmp_path / "b.json"
+    kept = Entry("alibaba-emr-serverless-spark", "GetJobRun", "unknown-run", "MUST", "recorded by another run")
+    where.write_text(render([kept]))
+    args = ["conform", "--api", "aws-emr-containers", "--examples", "0", "--write-baseline", str(where)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert set(load(str(where)).entries) == {kept.key}  # the builtin emulator fails nothing; the other API stays
+
+
+def test_write_baseline_over_a_file_that_is_no_baseline_is_refused_before_the_run(tmp_path: Path) -> None:
+    where = tmp_path / "notes.json"
+    where.write_text('{"not": "a baseline"}')
+    result = CliRunner().invoke(cli, ["conform", "--write-baseline", str(where)], catch_exceptions=False)
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith(f"jobrun-contracts: error: {where}: not a baseline")
+    assert where.read_text() == '{"not": "a baseline"}'

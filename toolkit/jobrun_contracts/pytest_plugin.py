@@ -51,8 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default, help_text = option.default, option.help
         if option.name == "target":  # no default here: the option is what turns the plugin on
             default, help_text = None, f"{help_text} Turns the plugin on."
-        elif default not in (None, ()):
-            help_text = f"{help_text} Default: {default}."
+        elif option.shown_default is not None:
+            help_text = f"{help_text} Default: {option.shown_default}."
         group.addoption(
             f"--{_PREFIX}{option.name}",
             action="append" if option.multiple else "store",

@@ -41,14 +41,15 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _click_option(option: Option) -> Callable[[_F], _F]:
     if option.flag:
         return click.option(f"--{option.name}", option.dest, is_flag=True, default=option.default, help=option.help)
-    shown = option.default not in (None, ())
+    # a float default goes to click as text ("60", as a user would type it), so --help shows it so
+    default = option.shown_default if isinstance(option.default, float) else option.default
     return click.option(
         f"--{option.name}",
         option.dest,
         type=click.STRING,
         multiple=option.multiple,
-        default=option.default,
-        show_default=shown,
+        default=default,
+        show_default=option.shown_default is not None,
         metavar=option.metavar,
         help=option.help,
     )
@@ -124,8 +125,13 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
     if asked.dry_run:
         _dry_run(asked, output_format, report_file)
         return
+    previous = None  # the file --write-baseline replaces: what this run does not decide is kept
     if asked.write_baseline:
         _check_writable(asked.write_baseline, "--write-baseline", replaced=True)
+        if Path(asked.write_baseline).exists():
+            from ..conformance.baseline import load
+
+            previous = load(asked.write_baseline, "--write-baseline")
     baseline_error = ""  # why --write-baseline could not be written, once the run is over
     baseline = asked.baseline
     clauses = asked.clauses()
@@ -162,7 +168,7 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
         from ..conformance.baseline import write
 
         try:
-            written = write(asked.write_baseline, report.results)
+            written = write(asked.write_baseline, report.results, previous)
         except OSError as error:  # said after the report, which is printed whatever happens to the file
             baseline_error = f"--write-baseline {asked.write_baseline}: not written ({error.strerror or error})"
         else:

@@ -200,9 +200,20 @@ def render(entries: Iterable[Entry]) -> str:
     return f'{{\n  "baseline": "{_KIND}",\n  "version": {VERSION},\n  "failures": {failures}\n}}\n'
 
 
-def write(path: str, results: Iterable[ClauseResult]) -> int:
-    """Write the run's failures as a baseline (whole or not at all: a temporary file, then renamed); how many."""
+def write(path: str, results: Iterable[ClauseResult], previous: Baseline | None = None) -> int:
+    """Write the run's failures as a baseline (whole or not at all: a temporary file, then renamed); how many.
+
+    ``previous`` (the file as it was) keeps the entries of the clauses this run did not decide: another
+    ``--api``'s, a skipped clause's, one the run's time limit kept from starting. So one baseline can be
+    written API by API, and a narrower run does not forget the rest.
+    """
+    results = list(results)
     entries = entries_of(results)
+    if previous is not None:
+        decided = {r.clause.node_id for r in results if r.outcome != "skipped" and not r.reason.startswith(_NOT_RUN)}
+        kept = [e for key, e in previous.entries.items() if key not in decided]
+        merged = {e.key: e for e in [*kept, *entries]}
+        entries = [merged[key] for key in sorted(merged)]
     target = Path(path)
     handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".baseline-")
     try:

@@ -61,6 +61,15 @@ class Option:
         """The Python name of the value: ``clause_timeout``."""
         return self.name.replace("-", "_")
 
+    @property
+    def shown_default(self) -> str | None:
+        """The default as both front ends' help shows it (None: none is shown): ``60``, not ``60.0``."""
+        if self.default in (None, ()):
+            return None
+        if isinstance(self.default, float) and self.default.is_integer():
+            return str(int(self.default))
+        return str(self.default)
+
     def parse(self, raw: Any, flag: str) -> Any:
         """The value given (a string, a list of strings for a repeatable option) or, for None, the default."""
         if raw is None:
