@@ -6,16 +6,31 @@ So a run submitted at t reaches PENDING at t+5, RUNNING at t+15 and SUCCESS at t
 
 from __future__ import annotations
 
+import random
+import uuid
 from typing import Any
 
 import pytest
 
 from jobrun_contracts.core.lifecycle import LIFECYCLES
-from jobrun_contracts.emulator import Emulator
+from jobrun_contracts.emulator import Emulator, queueing
+from jobrun_contracts.emulator.runs import Timings, admitted
+from jobrun_contracts.errors import UsageError
+from jobrun_contracts.wire.messages import HttpRequest
 
+from .clients import ROLE
 from .test_aws_serverless import error_of, start
 
-LIFECYCLE = LIFECYCLES["aws-emr-serverless"]
+SERVERLESS = "aws-emr-serverless"
+LIFECYCLE = LIFECYCLES[SERVERLESS]
+
+
+def serverless_request(**extra: Any) -> dict[str, Any]:
+    """A StartJobRun body for ``Emulator.start_run`` (no client: nothing fills in the token)."""
+    token = {"clientToken": str(uuid.uuid4())}
+    return (
+        {"executionRoleArn": ROLE, "jobDriver": {"sparkSubmit": {"entryPoint": "s3://bucket/etl.py"}}} | token | extra
+    )
 
 
 def app(serverless: Any, release: str, **scheduler: int) -> str:
@@ -101,6 +116,8 @@ def test_a_run_queued_past_its_queue_timeout_is_cancelled(serverless: Any, emula
     emulator.advance(5)
     run = serverless.get_job_run(applicationId=application, jobRunId=waiting)["jobRun"]
     assert run["state"] == "CANCELLED" and "queue timeout" in run["stateDetails"]
+    assert "startedAt" not in run and run["totalExecutionDurationSeconds"] == 0
+    assert run["billedResourceUtilization"]["vCPUHour"] == 0  # no worker ever ran
     assert state(serverless, application, blocker) == "RUNNING"
 
 
@@ -161,3 +178,103 @@ def test_queued_sits_between_submitted_and_pending_in_the_state_machine() -> Non
     assert not LIFECYCLE.may_follow("PENDING", "QUEUED") and not LIFECYCLE.may_follow("RUNNING", "QUEUED")
     assert not LIFECYCLE.may_follow("QUEUED", "SUBMITTED") and not LIFECYCLE.may_follow("CANCELLING", "QUEUED")
     assert LIFECYCLE.may_follow("QUEUED", "CANCELLING") and LIFECYCLE.may_follow("QUEUED", "CANCELLED")
+
+
+def test_a_retried_start_with_the_same_client_token_takes_no_second_place(serverless: Any, emulator: Emulator) -> None:
+    application = app(serverless, "emr-7.2.0", maxConcurrentRuns=1)
+    first = start(serverless, application)["jobRunId"]
+    second = start(serverless, application, clientToken="retry-me")["jobRunId"]
+    assert start(serverless, application, clientToken="retry-me")["jobRunId"] == second
+    third = start(serverless, application)["jobRunId"]
+    emulator.advance(75)  # the first ends: the second takes the slot, the third is next (no copy of the second)
+    assert states(serverless, application, [first, second, third]) == ["SUCCESS", "PENDING", "QUEUED"]
+    emulator.advance(70)
+    assert states(serverless, application, [first, second, third]) == ["SUCCESS", "SUCCESS", "PENDING"]
+
+
+def test_a_live_run_evicted_from_the_queue_frees_its_slot(serverless: Any, emulator: Emulator) -> None:
+    application = app(serverless, "emr-7.2.0", maxConcurrentRuns=1)
+    streaming = start(serverless, application, mode="STREAMING", executionTimeoutMinutes=0)["jobRunId"]  # never ends
+    emulator.advance(20)
+    waiting = start(serverless, application)["jobRunId"]  # behind the streaming run, which holds the slot
+    emulator.set_limits(max_runs=1)  # nothing has ended: the oldest live run, the streaming one, is forgotten
+    emulator.set_limits(max_runs=100)
+    emulator.advance(20)
+    later = start(serverless, application)["jobRunId"]  # the queue is planned again without the forgotten run
+    assert error_of(serverless.get_job_run, applicationId=application, jobRunId=streaming)[:2] == (
+        404,
+        "ResourceNotFoundException",
+    )
+    assert states(serverless, application, [waiting, later]) == ["PENDING", "SUBMITTED"]
+    emulator.advance(5)
+    assert states(serverless, application, [waiting, later]) == ["SCHEDULED", "QUEUED"]
+
+
+def test_a_submission_plans_only_the_new_run_however_long_the_queue(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new run goes behind every other, so it changes no earlier run's future: planning it alone keeps a
+    submission's cost flat (planning the whole queue each time made 5,000 submissions take minutes)."""
+    application = emulator.create_container(SERVERLESS, releaseLabel="emr-7.3.0")
+    planned: list[float] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        planned.append(args[1])
+        return admitted(*args, **kwargs)
+
+    monkeypatch.setattr(queueing, "admitted", counted)
+    for _ in range(300):
+        emulator.start_run(SERVERLESS, serverless_request(), application)
+    assert len(planned) == 300  # each run planned once (before: 45,150, every run still waiting each time)
+    assert planned == sorted(planned) and planned[14] < planned[15]  # 15 slots, first in first out
+    first = emulator.state.by_container[(SERVERLESS, application)].runs[0].run_id
+    emulator.advance(10)
+    planned.clear()
+    emulator.fail(first)  # a slot frees sooner: every run still waiting is planned again
+    assert len(planned) == 300 - 15
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_planning_one_run_at_a_time_gives_what_planning_the_whole_queue_gives(seed: int) -> None:
+    """Two emulators take the same random operations (starts of batch, streaming and timed-out runs, clock
+    moves, cancels, failures, new timings, evictions past a small bound); in one, every submission plans
+    the whole queue again. Every run's planned events stay equal."""
+    rng = random.Random(seed)
+    scheduler = {"maxConcurrentRuns": rng.choice([1, 2, 3]), "queueTimeoutMinutes": rng.choice([15, 20])}
+    bound = rng.choice([5, 12, 100_000])
+    emulators = [Emulator(max_runs=bound, seed=seed) for _ in range(2)]
+    applications = [
+        e.create_container(SERVERLESS, releaseLabel="emr-7.0.0", schedulerConfiguration=scheduler) for e in emulators
+    ]
+    started: list[str] = []
+    for _ in range(60):
+        choice, pick, token = rng.random(), rng.random(), f"token-{rng.randrange(40)}"
+        for whole, (emulator, application) in enumerate(zip(emulators, applications, strict=True)):
+            queue = emulator.state.queues.get((SERVERLESS, application))
+            if whole and queue is not None:
+                queue.lost_live_run()  # what makes the next submission plan the whole queue again
+            extra = random.Random(pick).choice(
+                [{}, {}, {}, {"mode": "STREAMING", "executionTimeoutMinutes": 0}, {"executionTimeoutMinutes": 1}]
+            )
+            run = started[int(pick * len(started))] if started else None
+            if choice < 0.5:
+                try:
+                    run_id = emulator.start_run(SERVERLESS, serverless_request(clientToken=token, **extra), application)
+                except UsageError as refused:  # the token was used for another request
+                    assert "ConflictException" in str(refused)
+                else:
+                    if not whole and run_id not in started:
+                        started.append(run_id)
+            elif choice < 0.75:
+                emulator.advance(random.Random(pick).choice([0, 1, 5, 10, 60, 75, 300, 1000]))
+            elif choice < 0.95 and run is not None and emulator.state.find_run(run) is not None:
+                if choice < 0.85:
+                    emulator.fail(run)
+                else:
+                    emulator(HttpRequest("DELETE", f"/applications/{application}/jobruns/{run}", {}, b""))
+            elif choice >= 0.95:
+                same = random.Random(pick)  # both emulators get the same new timings
+                emulator.timings = Timings(step=same.choice([0, 5]), run=60, cancel=same.choice([0, 5]))
+        one, whole_queue = (e.state.runs.get(SERVERLESS, {}) for e in emulators)
+        assert one.keys() == whole_queue.keys()
+        assert all(one[run_id].events == whole_queue[run_id].events for run_id in one)

@@ -240,6 +240,18 @@ def test_past_the_bound_the_run_that_ended_longest_ago_goes_first_then_the_oldes
         emulator.state_of(oldest)
 
 
+def test_a_streaming_run_that_keeps_running_has_not_ended_so_an_ended_run_goes_first() -> None:
+    emulator = Emulator((SERVERLESS,), max_runs=2)
+    streaming = emulator.start_run(SERVERLESS, serverless_request(mode="STREAMING", executionTimeoutMinutes=0))
+    batch = emulator.start_run(SERVERLESS, serverless_request())
+    emulator.advance(100)  # the batch run ended at 75; the streaming one runs on
+    newest = emulator.start_run(SERVERLESS, serverless_request())
+    assert page_ids(list_page(emulator, SERVERLESS)) == [newest, streaming]
+    assert emulator.state_of(streaming) == "RUNNING"
+    with pytest.raises(KeyError):
+        emulator.state_of(batch)
+
+
 def test_the_byte_bound_keeps_the_bodies_it_allows() -> None:
     body = serverless_request()
     body["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"] = "--conf a=" + "x" * 10_000

@@ -254,8 +254,9 @@ class EmrServerless(_Aws):
                 "storageGBHour": round(20 * hours, 3),
             }
             # Billed: "include a 1-minute minimum usage for workers, plus additional storage over 20 GB
-            # per worker" (EMR Serverless User Guide); our one worker has 4 vCPU, 16 GB and 20 GB.
-            billed_hours = max(hours, 1 / 60)
+            # per worker" (EMR Serverless User Guide); our one worker has 4 vCPU, 16 GB and 20 GB. A run
+            # that never started (cancelled while it waited) had no worker: our reading, nothing billed.
+            billed_hours = max(hours, 1 / 60) if started is not None else 0.0
             view["billedResourceUtilization"] = {
                 "vCPUHour": round(4 * billed_hours, 3),
                 "memoryGBHour": round(16 * billed_hours, 3),

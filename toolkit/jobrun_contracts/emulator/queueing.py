@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -99,13 +100,25 @@ class _Waiting:
 
 
 class Queue:
-    """One application's runs that hold (or held) a slot, and those still waiting for one, oldest first."""
+    """One application's runs that hold (or held) a slot, and those still waiting for one, oldest first.
 
-    __slots__ = ("holding", "waiting")
+    A new run goes behind every other, so it changes no earlier run's future: it is planned alone,
+    against the slots the last plan left (``_slots``), and a submission costs O(log maxConcurrentRuns)
+    instead of a walk of the queue. Whatever can change an earlier run's future (a cancel, a failure,
+    a live run evicted, other timings or a clock that went back) plans the whole queue again.
+    """
+
+    __slots__ = ("_basis", "_slots", "holding", "waiting")
 
     def __init__(self) -> None:
         self.holding: list[Run] = []
-        self.waiting: list[_Waiting] = []
+        self.waiting: deque[_Waiting] = deque()
+        self._slots: list[float] | None = None  # heap: when each taken slot frees, as the last plan left them
+        self._basis: tuple[float, Lifecycle, Timings, Concurrency] | None = None  # that plan's now and inputs
+
+    def lost_live_run(self) -> None:
+        """A run that held or awaited a slot was evicted: the next submission plans the whole queue again."""
+        self._slots = None
 
     def submit(
         self,
@@ -122,13 +135,20 @@ class Queue:
         """Plan a new run behind the others; returns every run whose future changed (the new one included)."""
         first = lifecycle.progression[0]
         run.events = [Event(run.submitted_at, first, "Job run has been submitted.")]
-        self.waiting.append(_Waiting(run, fail, timeout, endless))
-        return self.replan(now, lifecycle, timings, limits)
+        waiting = _Waiting(run, fail, timeout, endless)
+        self.waiting.append(waiting)
+        basis = self._basis
+        if self._slots is None or basis is None or now < basis[0] or basis[1:] != (lifecycle, timings, limits):
+            return self.replan(now, lifecycle, timings, limits)
+        self._basis = (now, lifecycle, timings, limits)
+        self._settle(now, lifecycle, limits)
+        _plan(waiting, now, lifecycle, timings, limits, self._slots)
+        return [run]
 
     def replan(self, now: float, lifecycle: Lifecycle, timings: Timings, limits: Concurrency) -> list[Run]:
         """Plan every waiting run again from ``now`` (what happened before ``now`` stays); returns the changed."""
         entered = lifecycle.progression[1]
-        still: list[_Waiting] = []
+        still: deque[_Waiting] = deque()
         for waiting in self.waiting:
             run = waiting.run
             if run.gone:
@@ -138,37 +158,58 @@ class Queue:
             elif run.event_at(now).state not in (*lifecycle.terminal, lifecycle.cancelling):
                 still.append(waiting)
         self.waiting = still
-        ends = [_end(run, lifecycle) for run in self.holding if not run.gone]
-        self.holding = [run for run, end in zip(self.holding, ends, strict=True) if end > now]
-        busy = [end for end in ends if end > now]
+        self.holding = [run for run in self.holding if not run.gone and _end(run, lifecycle) > now]
+        busy = [_end(run, lifecycle) for run in self.holding]  # an evicted run frees its slot: it is forgotten
         heapq.heapify(busy)
-        changed = []
-        for waiting in still:
-            run = waiting.run
-            ready = run.submitted_at + timings.step  # when it would leave its first state
-            start = max(ready, now)
-            if len(busy) >= limits.max_runs:
-                start = max(start, busy[0])
-            history = [e for e in run.events if e.at <= now]
-            future: list[Event] = []
-            if start > ready and not any(e.state == lifecycle.queued for e in history) and lifecycle.queued:
-                future.append(Event(max(ready, now), lifecycle.queued, _QUEUED))
-            if start - ready > limits.queue_timeout:
-                stop = max(ready + limits.queue_timeout, now)
-                future.append(Event(stop, lifecycle.cancelling, "Job run exceeded its queue timeout; cancelling."))
-                future.append(Event(stop + timings.cancel, lifecycle.cancelled, _QUEUE_TIMED_OUT))
-            else:
-                if len(busy) >= limits.max_runs:
-                    heapq.heappop(busy)  # the slot it takes
-                future += admitted(
-                    lifecycle, start, timings, fail=waiting.fail, timeout=waiting.timeout, endless=waiting.endless
-                )
-                heapq.heappush(busy, _end_of(future, lifecycle))
-            events = history + future
-            if events != run.events:
-                run.events = events
-                changed.append(run)
+        changed = [w.run for w in still if _plan(w, now, lifecycle, timings, limits, busy)]
+        self._slots, self._basis = busy, (now, lifecycle, timings, limits)
         return changed
+
+    def _settle(self, now: float, lifecycle: Lifecycle, limits: Concurrency) -> None:
+        """Forget what no plan needs any more: the runs at the front that took their slot or left the line,
+        and (now and then) the runs whose slot has freed. The slots themselves need nothing: one that
+        freed before ``now`` is as free as an empty one to a run that starts at ``now`` or later."""
+        entered, done = lifecycle.progression[1], (*lifecycle.terminal, lifecycle.cancelling)
+        while self.waiting:
+            run = self.waiting[0].run
+            if not run.gone and any(e.state == entered and e.at <= now for e in run.events):
+                self.holding.append(run)
+            elif not run.gone and run.event_at(now).state not in done:
+                break
+            self.waiting.popleft()
+        if len(self.holding) > 2 * limits.max_runs + 16:
+            self.holding = [run for run in self.holding if not run.gone and _end(run, lifecycle) > now]
+
+
+def _plan(
+    waiting: _Waiting, now: float, lifecycle: Lifecycle, timings: Timings, limits: Concurrency, busy: list[float]
+) -> bool:
+    """Plan one waiting run from ``now`` behind the slots in ``busy`` (a heap, updated); whether its events changed."""
+    run = waiting.run
+    ready = run.submitted_at + timings.step  # when it would leave its first state
+    start = max(ready, now)
+    if len(busy) >= limits.max_runs:
+        start = max(start, busy[0])
+    history = [e for e in run.events if e.at <= now]
+    future: list[Event] = []
+    if start > ready and not any(e.state == lifecycle.queued for e in history) and lifecycle.queued:
+        future.append(Event(max(ready, now), lifecycle.queued, _QUEUED))
+    if start - ready > limits.queue_timeout:
+        stop = max(ready + limits.queue_timeout, now)
+        future.append(Event(stop, lifecycle.cancelling, "Job run exceeded its queue timeout; cancelling."))
+        future.append(Event(stop + timings.cancel, lifecycle.cancelled, _QUEUE_TIMED_OUT))
+    else:
+        if len(busy) >= limits.max_runs:
+            heapq.heappop(busy)  # the slot it takes
+        future += admitted(
+            lifecycle, start, timings, fail=waiting.fail, timeout=waiting.timeout, endless=waiting.endless
+        )
+        heapq.heappush(busy, _end_of(future, lifecycle))
+    events = history + future
+    if events == run.events:
+        return False
+    run.events = events
+    return True
 
 
 _QUEUE_TIMED_OUT = "Job run was cancelled: queue timeout."

@@ -8,11 +8,12 @@ the run has moved.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.lifecycle import Lifecycle
+from ..core.lifecycle import LIFECYCLES, Lifecycle
 
 #: What a stored run costs besides its request body, in bytes: the run, its events, its id and its
 #: places in the indexes (measured on CPython 3.11 with tracemalloc: tests/emulator/test_scale.py).
@@ -73,8 +74,10 @@ class Run:
         return len(self.body) + RUN_OVERHEAD
 
     def ended(self) -> float:
-        """When the run reaches (or reached) its terminal state: its last planned event is always terminal."""
-        return self.events[-1].at
+        """When the run reaches (or reached) its terminal state, its last planned event; never (infinity)
+        for a run planned to keep running (a streaming one), whose last event is not terminal."""
+        last = self.events[-1]
+        return last.at if last.state in LIFECYCLES[self.api].terminal else math.inf
 
     def event_at(self, now: float) -> Event:
         current = self.events[0]

@@ -149,7 +149,12 @@ class State:
         with self.lock:
             evicted = 0
             while self.kept_runs > self.max_runs or self.kept_bytes > self.max_bytes:
-                victim = self._longest_ended(now, keep) or self._oldest(keep)
+                victim = self._longest_ended(now, keep)
+                if victim is None:
+                    victim = self._oldest(keep)
+                    queue = None if victim is None else self.queues.get((victim.api, victim.container))
+                    if queue is not None:  # a live run: the slot it holds or waits for frees
+                        queue.lost_live_run()
                 if victim is None:
                     break
                 self._evict(victim)

@@ -17,7 +17,9 @@ from ..core.lifecycle import LIFECYCLES
 #: Each API's terminal states, from the one state machine the emulator walks.
 TERMINAL = {api: lifecycle.terminal for api, lifecycle in LIFECYCLES.items()}
 _EPOCH = 1_700_000_000
-_NOT_STARTED = {"SUBMITTED", "QUEUED", "PENDING", "SCHEDULED"}  # EMR Serverless states before RUNNING
+_SERVERLESS = LIFECYCLES["aws-emr-serverless"]
+#: EMR Serverless states before RUNNING: the progression up to it, and where a run waits for a slot
+_NOT_STARTED = {*_SERVERLESS.progression[: _SERVERLESS.progression.index(_SERVERLESS.running)], _SERVERLESS.queued}
 
 
 def _serverless_arn(application: str, run_id: str, arn: str | None) -> str:
