@@ -278,3 +278,12 @@ def test_planning_one_run_at_a_time_gives_what_planning_the_whole_queue_gives(se
         one, whole_queue = (e.state.runs.get(SERVERLESS, {}) for e in emulators)
         assert one.keys() == whole_queue.keys()
         assert all(one[run_id].events == whole_queue[run_id].events for run_id in one)
+
+
+def test_a_deleted_application_takes_its_queue_with_it(serverless: Any, emulator: Emulator) -> None:
+    application = app(serverless, "emr-7.3.0")
+    start(serverless, application)
+    assert ("aws-emr-serverless", application) in emulator.state.queues
+    serverless.stop_application(applicationId=application)
+    serverless.delete_application(applicationId=application)
+    assert ("aws-emr-serverless", application) not in emulator.state.queues

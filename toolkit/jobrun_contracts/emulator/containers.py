@@ -238,6 +238,7 @@ def _container_operation(
             )
         else:
             del containers[rest[0]]
+            emulator.state.queues.pop((kind.api, rest[0]), None)  # its job queue goes with it
         return {"id": rest[0]} if kind.deleted_answers_id else {}
     if kind.api == "aws-emr-serverless" and len(rest) == 2 and method == "POST" and rest[1] in ("start", "stop"):
         record["state"] = "STARTED" if rest[1] == "start" else "STOPPED"
