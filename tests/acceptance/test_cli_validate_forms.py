@@ -16,8 +16,11 @@ ISSUE = DATA / "asl" / "the-issue-entry-point-typo.yaml"
 REAL = sorted(
     p
     for p in DATA.glob("*/*")
-    if p.suffix in (".json", ".yaml") and p.name not in ("the-issue-entry-point-typo.yaml", "dag-factory.yaml")
+    if p.suffix in (".json", ".yaml")
+    and p.parent.name != "cloudformation"
+    and p.name not in ("the-issue-entry-point-typo.yaml", "dag-factory.yaml")
 )
+TEMPLATES = DATA / "cloudformation"
 
 
 def test_the_real_world_examples_are_valid_and_say_how_they_were_read(run: Run) -> None:
@@ -243,3 +246,155 @@ def test_a_sensitive_value_in_a_task_is_never_shown(run: Run, tmp_path: Path) ->
         assert "hunter2" not in result.stdout and "hunter2" not in result.stderr, output_format
     text = run("validate", str(path)).stdout
     assert "/States/S/Parameters/ConfigurationOverrides/ApplicationConfiguration/0/Properties/spark.password" in text
+
+
+# -- CloudFormation and SAM templates ------------------------------------------------------------
+
+
+def test_cdk_templates_definition_strings_are_read_with_their_functions_as_placeholders(run: Run) -> None:
+    """The AWS CDK writes a state machine as an Fn::Join of JSON text and functions (its own integration tests)."""
+    paths = [
+        str(TEMPLATES / f"cdk-emr-containers-{n}.template.json") for n in ("start-job-run", "job-submission-workflow")
+    ]
+    result = run("validate", "--format", "json", *paths)
+    assert result.returncode == 0, result.stdout + result.stderr
+    first, second = json.loads(result.stdout)["files"]
+    assert (first["valid"], first["api"], first["operation"]) == (True, "aws-emr-containers", "StartJobRun")
+    root = "/Resources/StateMachine2E01A3A5/Properties/DefinitionString/States/Start a Job Run/Parameters"
+    assert first["form"]["root"] == root
+    assert first["form"]["decided"] == (
+        "read as Step Functions state 'Start a Job Run' "
+        "(arn:${AWS::Partition}:states:::emr-containers:startJobRun.sync) "
+        "in StateMachine2E01A3A5's DefinitionString (Fn::Join): aws-emr-containers StartJobRun"
+    )
+    unchecked = {u["pointer"][len(root) :]: (u["line"], u["reason"]) for u in first["unchecked"]}
+    assert unchecked == {  # a string-held definition's values are on the line of its DefinitionString key
+        "/ExecutionRoleArn": (
+            70,
+            "a CloudFormation intrinsic function (Fn::GetAtt StartaJobRunJobExecutionRole157B6BE1.Arn): "
+            "CloudFormation resolves it when the stack is deployed",
+        ),
+        "/VirtualClusterId": (
+            70,
+            "a CloudFormation intrinsic function (Fn::GetAtt VirtualCluster.Id): "
+            "CloudFormation resolves it when the stack is deployed",
+        ),
+    }
+    reasons = {u["pointer"].rsplit("/", 1)[-1]: u["reason"].split(":")[0] for u in second["unchecked"]}
+    assert second["valid"] is True and reasons == {
+        "VirtualClusterId.$": "a JSONPath or intrinsic function (a key ending in .$)",  # from the state before
+        "ExecutionRoleArn": "a CloudFormation intrinsic function (Fn",
+        "LogGroupName": "a CloudFormation intrinsic function (Ref StartaJobRunMonitoringLogGroupD033B7AF)",
+        "LogUri": "partly a placeholder",  # s3://${StartaJobRunMonitoringBucket899C33D9}: its s3:// is checked
+    }
+
+
+def test_a_real_templates_wrong_application_id_is_found_in_its_definition_string(run: Run) -> None:
+    """data-solutions-framework-on-aws's unit test expects CDK to write ApplicationId "appId", which the
+    API's pattern refuses."""
+    path = TEMPLATES / "dsf-spark-emr-serverless-job.template.json"
+    result = run("validate", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert (
+        f"{path} (state EmrStartJobTask of SparkJobServerless): aws-emr-serverless StartJobRun request: 1 violation(s)"
+        in out
+    )
+    assert (
+        f"{path} (state EmrMonitorJobTask of SparkJobServerless): aws-emr-serverless GetJobRun request: 1 violation(s)"
+        in out
+    )
+    assert (
+        f"  {path}:6: /Resources/SparkJobServerless/Properties/DefinitionString/States/EmrStartJobTask/Parameters/"
+        'ApplicationId: ApplicationId "appId" does not match the pattern [0-9a-z]+ (the whole value must match) '
+        "[pattern]"
+    ) in out
+    assert f"{path} (state EmrStartJobTask of SparkSimpleProps): valid" in out  # 00fcn9hll0rv1j09
+    assert f"{path} (state EmrMonitorJobTask of SparkSimpleProps): valid" in out
+    assert out.rstrip().endswith("4 document(s) checked: 2 valid, 2 invalid, 0 not checked")
+
+
+def test_short_form_intrinsics_in_a_sam_definition_are_known_unknown(run: Run) -> None:
+    path = TEMPLATES / "sam-definition-intrinsics.yaml"
+    for flag in ("--placeholders", "--literal-placeholders"):  # what CloudFormation fills in is never literal
+        result = run("validate", flag, "--format", "json", str(path))
+        assert result.returncode == 0, result.stdout + result.stderr
+        (entry,) = json.loads(result.stdout)["files"]
+        root = entry["form"]["root"]
+        assert root == "/Resources/NightlyEtl/Properties/Definition/States/RunJob/Parameters"
+        unchecked = {u["pointer"][len(root) :]: (u["line"], u["reason"].split(":")[0]) for u in entry["unchecked"]}
+        assert unchecked["/ApplicationId"] == (28, "a CloudFormation intrinsic function (Ref App)")
+        assert unchecked["/ExecutionRoleArn"] == (29, "a CloudFormation intrinsic function (Fn")  # Fn::GetAtt Role.Arn
+        assert unchecked["/Name"] == (30, "partly a placeholder")  # !Sub nightly-etl-${Env}
+        assert unchecked["/JobDriver/SparkSubmit/EntryPointArguments/1"][0] == 35  # !Ref Env, in a list
+        assert "/JobDriver/SparkSubmit/EntryPointArguments/0" not in unchecked  # --env, checked
+        assert unchecked["/Tags/stack"][1] == "a CloudFormation intrinsic function (Ref AWS"
+
+
+def test_a_definition_string_sub_is_parsed_and_its_mistake_is_on_the_keys_line(run: Run) -> None:
+    path = TEMPLATES / "definition-string-sub.yaml"
+    result = run("validate", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path} (state Submit of EksPipeline): aws-emr-containers StartJobRun request: 1 violation(s)"
+    root = "/Resources/EksPipeline/Properties/DefinitionString/States/Submit/Parameters"
+    assert (
+        f"  {path}:16: {root}/ConfigurationOverrides/MonitoringConfiguration/PersistentAppUI: "
+        'ConfigurationOverrides.MonitoringConfiguration.PersistentAppUI is "enabled"; must be one of ENABLED, DISABLED'
+    ) in result.stdout
+    assert (
+        f"  not checked: {path}:16: {root}/RetryPolicyConfiguration/MaxAttempts: a CloudFormation Fn::Sub variable "
+        "(${Retries}): CloudFormation resolves it when the stack is deployed"
+    ) in lines  # outside a JSON string: one unknown value
+    assert "EntryPoint" not in result.stdout  # s3://${Bucket}/...: the vars list gives Bucket, so it is checked whole
+
+
+def test_short_form_tags_outside_the_list_are_still_refused(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Length [a]\n")
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    assert (
+        result.stdout.splitlines()[0] == f"{path}:5: error: YAML tag '!Length' is not allowed: job specs are plain data"
+    )
+
+
+def test_a_definition_string_that_cannot_be_read_says_why_on_its_line(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Machine:\n"
+        "    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n"
+        "      DefinitionString: !Join\n"
+        "        - ''\n"
+        '        - - \'{"StartAt": "R", "States": {"R": {"Type": "Task", "Parameters": {"Name": "x"}, \'\n'
+        '          - \'"Resource": "arn:aws:states:::emr-containers:startJobRun", "End": true\'\n'
+        "          - !Ref Closing\n"
+        "  Other:\n"
+        "    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n"
+        '      DefinitionString: \'{"StartAt": "L", "States": {"L": {"Type": "Task", '
+        '"Resource": "arn:aws:states:::lambda:invoke"\'\n'
+    )
+    result = run("validate", str(path))
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:5: error: the DefinitionString of Machine is not checked: its text is not JSON once the parts "
+        "CloudFormation fills in are placeholders: Expecting ',' delimiter (line 1 of its text)"
+    )
+    assert "Other" not in result.stdout  # no EMR task in its text: nothing of ours to say about it
+
+
+def test_a_template_whose_definitions_are_elsewhere_says_where(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Etl:\n    Type: AWS::Serverless::StateMachine\n"
+        "    Properties:\n      DefinitionUri: statemachine/etl.asl.json\n"
+    )
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[0] == (
+        f"{path}: error: a Step Functions definition with no EMR Serverless or EMR on EKS job-run task: nothing to "
+        "check (Etl keeps its definition in its DefinitionUri, not read here: validate that file)"
+    )

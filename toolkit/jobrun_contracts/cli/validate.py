@@ -67,7 +67,8 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
     default="auto",
     show_default=True,
     help="How each document is written: an operation input (cli-input, as --cli-input-json takes it), an AWS "
-    "Step Functions definition or task (asl: every EMR task's Parameters or Arguments), or Apache Airflow "
+    "Step Functions definition or task (asl: every EMR task's Parameters or Arguments; also a CloudFormation or "
+    "SAM template's state machines, Definition or DefinitionString), or Apache Airflow "
     "operator arguments (airflow: EmrServerlessStartJobOperator, EmrContainerOperator). auto reads it from "
     "the document (a path parameter, States, an operator) and says what it decided.",
 )

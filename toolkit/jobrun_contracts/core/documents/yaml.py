@@ -1,4 +1,11 @@
-"""YAML job specs as plain data: safe tags only, no duplicate keys, bounded alias expansion."""
+"""YAML job specs as plain data: safe tags only, no duplicate keys, bounded alias expansion.
+
+CloudFormation's short-form intrinsic functions (``!Ref App``, ``!GetAtt Role.Arn``, ``!Sub ...``)
+are the one exception: each becomes the plain mapping CloudFormation reads it as (``{"Ref": "App"}``,
+``{"Fn::GetAtt": ["Role", "Arn"]}``), so a template is data like any other document. They are
+taken in every document, since a template cannot be told from its text before it is read (its
+``AWSTemplateFormatVersion`` is optional); outside one, such a value is checked as the mapping it is.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,22 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+#: Every short form the CloudFormation "Intrinsic function reference" lists (``Fn::Length``,
+#: ``Fn::ToJsonString``, ``Fn::ForEach`` and the rule functions have none), and the long form each
+#: stands for: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html
+#: (``!Condition``: its ``Condition`` page; ``!Transform`` is ``Fn::Transform``, as the AWS CLI's
+#: ``cloudformation package`` and cfn-lint read it).
+SHORT_FORMS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    **{
+        f"!{name}": f"Fn::{name}"
+        for name in (
+            "And", "Base64", "Cidr", "Equals", "FindInMap", "GetAtt", "GetAZs", "GetStackOutput",
+            "If", "ImportValue", "Join", "Not", "Or", "Select", "Split", "Sub", "Transform",
+        )
+    },
+}  # fmt: skip
 
 
 def _plain_resolvers(loader: type[Any]) -> None:
@@ -30,11 +53,32 @@ def _plain_resolvers(loader: type[Any]) -> None:
     }
 
 
+def _intrinsic(loader: Any, node: yaml.Node) -> dict[str, Any]:
+    """``!Name value`` as CloudFormation reads it: ``{"Fn::Name": value}``; ``!GetAtt A.B`` splits at its first dot."""
+    name = SHORT_FORMS[node.tag]
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+def _intrinsics(loader: type[Any]) -> None:
+    for tag in SHORT_FORMS:
+        loader.add_constructor(tag, _intrinsic)  # on this class only: yaml.SafeLoader is left as it is
+
+
 class PythonLoader(yaml.SafeLoader):
     """The safe loader in pure Python (PyYAML built without libyaml)."""
 
 
 _plain_resolvers(PythonLoader)
+_intrinsics(PythonLoader)
 LOADERS: dict[str, type[Any]] = {"python": PythonLoader}
 if getattr(yaml, "__with_libyaml__", False):
 
@@ -42,6 +86,7 @@ if getattr(yaml, "__with_libyaml__", False):
         """The safe loader on libyaml's C parser: the same resolvers and constructors, parsed in C."""
 
     _plain_resolvers(CLoader)
+    _intrinsics(CLoader)
     LOADERS["c"] = CLoader
 #: The fastest loader this PyYAML has; both apply the same checks below.
 DEFAULT_LOADER = LOADERS.get("c", PythonLoader)
@@ -102,6 +147,9 @@ def _lines_of(root: yaml.Node) -> Callable[[frozenset[str] | None], dict[str, in
             if keep is not None and pointer not in keep:
                 continue  # neither asked for nor on the way to what was
             lines.setdefault(pointer, node.start_mark.line + 1)
+            if node.tag in SHORT_FORMS:  # the value is {"Fn::Name": ...}: what the node holds is one level down
+                pointer = f"{pointer}/{_escape(SHORT_FORMS[node.tag])}"
+                lines.setdefault(pointer, node.start_mark.line + 1)
             if isinstance(node, yaml.SequenceNode):
                 stack.extend((child, f"{pointer}/{i}") for i, child in enumerate(node.value))
             elif isinstance(node, yaml.MappingNode):
@@ -123,7 +171,11 @@ def _check_node(node: yaml.Node, path: str, depth: int, budget: list[int], activ
         raise InputError(
             "too many values (--max-values), counting what aliases expand to: an alias bomb?", path=path, line=line
         )
-    if node.tag not in _PLAIN_TAGS and not (node.tag == "tag:yaml.org,2002:merge"):
+    if node.tag in SHORT_FORMS:
+        if depth <= 0:  # it stands for a mapping: one level, as its long form would be
+            raise InputError("nested deeper than the limit (--max-depth)", path=path, line=line)
+        depth -= 1
+    elif node.tag not in _PLAIN_TAGS and node.tag != "tag:yaml.org,2002:merge":
         raise InputError(f"YAML tag '{node.tag}' is not allowed: job specs are plain data", path=path, line=line)
     if isinstance(node, yaml.ScalarNode):
         return

@@ -4,8 +4,9 @@ A form (one module each) turns a parsed document into readings: the operation in
 and operation it is for and why, where each of its values is in the document, and which values
 are known-unknown (a JSONPath, an expression, a placeholder). The validator checks the input as
 it is; ``restore`` says its findings again about the document. Forms: ``cli-input`` (the input
-itself, as ``--cli-input-json`` takes it), ``asl`` (Step Functions), ``airflow`` (operator
-arguments); ``fragments`` places one named shape (``--shape``).
+itself, as ``--cli-input-json`` takes it), ``asl`` (Step Functions, also in CloudFormation and SAM
+templates: ``cloudformation``), ``airflow`` (operator arguments); ``fragments`` places one named shape
+(``--shape``).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def read(
         return [reading]
     chosen = detect(data) if form == "auto" else form
     if chosen == "asl":
-        readings = asl.read(data, api=api)
+        readings = asl.read(data, api=api, operation=operation)
         if not readings:
             return [Reading(data, None, operation, "asl", error=asl.without_tasks(data))]
         for reading in readings:

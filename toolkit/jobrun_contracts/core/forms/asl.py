@@ -9,19 +9,24 @@ on every optimized-integration page); map keys, such as Spark properties and tag
 keep their case. A key ending in ``.$`` takes its value from a JSONPath or an intrinsic function,
 and a JSONata string ``{% ... %}`` is an expression: both are evaluated as the state runs, so
 their names are checked and their values are not. States are found wherever they are nested
-(``Parallel`` branches, ``Map`` iterators and item processors), and a CloudFormation or SAM
-template's ``Definition`` is walked the same way.
+(``Parallel`` branches, ``Map`` iterators and item processors). In a CloudFormation or SAM template
+the state machines' ``Definition`` objects are walked the same way and each ``DefinitionString`` is
+parsed (``cloudformation``); there an intrinsic function is known-unknown too, and the ``Fn::Sub``
+or ``Fn::Join`` text of a value is checked as far as its literal text decides.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import pointers, registry
 from ..shapes import Shape, operation_shape
 from ..validation import Violation
+from . import cloudformation
+from .cloudformation import Text, Unreadable
 from .model import Reading
 from .walk import child, is_structure, mappings, shape_at
 
@@ -39,6 +44,8 @@ _SERVICES = {
 JSONPATH = "a JSONPath or intrinsic function (a key ending in .$): Step Functions evaluates it as the state runs"
 JSONATA = "a JSONata expression ({% ... %}): Step Functions evaluates it as the state runs"
 _EXPRESSION = re.compile(r"\s*\{%.*%\}\s*", re.DOTALL)
+#: Values CloudFormation fills in, more than one of them in one value.
+_FILLED = "parts CloudFormation fills in when the stack is deployed"
 
 
 def pascal(name: str) -> str:
@@ -46,7 +53,9 @@ def pascal(name: str) -> str:
 
 
 def detect(document: Any) -> bool:
-    """Whether a document holds Step Functions states (a state machine, or one task)."""
+    """Whether a document holds Step Functions states (a state machine, or one task, or a template's state machines)."""
+    if next(cloudformation.state_machines(document), None) is not None:
+        return True
     for _path, node, _above in mappings(document):
         if isinstance(node.get("States"), Mapping) and "StartAt" in node:
             return True
@@ -55,12 +64,52 @@ def detect(document: Any) -> bool:
     return False
 
 
-def read(document: Any, *, api: str | None = None) -> list[Reading]:
-    """One reading per EMR task in the document (an empty list when it holds none: see ``without_tasks``)."""
+def read(document: Any, *, api: str | None = None, operation: str = "StartJobRun") -> list[Reading]:
+    """One reading per EMR task in the document (an empty list when it holds none: see ``without_tasks``).
+
+    In a template, also one per EMR task of each ``DefinitionString``, or one that says why a
+    definition naming an EMR task cannot be read (``operation`` is only that reading's).
+    """
+    if not cloudformation.is_template(document):
+        return _read(document, [], api)
+    readings = _read(document, [], api, template=True)
+    for machine, properties in cloudformation.state_machines(document):
+        if "DefinitionString" in properties:
+            readings.extend(_definition_string(machine, properties["DefinitionString"], api, operation))
+    return readings
+
+
+def _definition_string(machine: str, value: Any, api: str | None, operation: str) -> list[Reading]:
+    """The tasks of a definition kept as text; its pointers continue into the text, its lines are the key's."""
+    root = ["Resources", machine, "Properties", "DefinitionString"]
+    try:
+        data, text, how = cloudformation.definition(value)
+    except Unreadable as error:
+        if not cloudformation.names_emr_task(value):
+            return []  # as far as its text shows, no task of ours: like a state machine without one
+        problem = f"the DefinitionString of {machine} is not checked: {error}"
+        return [
+            Reading(
+                value, None, operation, "asl", root=pointers.join(root), part=f"state machine {machine}", error=problem
+            )
+        ]
+    held = "DefinitionString" if how == "a string" else f"DefinitionString ({how})"
+    return _read(data, root, api, template=True, text=text, held=held)
+
+
+def _read(
+    document: Any,
+    prefix: list[Any],
+    api: str | None,
+    *,
+    template: bool = False,
+    text: Text | None = None,
+    held: str | None = None,
+) -> list[Reading]:
     readings: list[Reading] = []
     for path, node, above in mappings(document):
-        resource = node.get("Resource")
-        if not isinstance(resource, str) or not _is_task(node) or any(_is_task(m) for m in above):
+        resource = _resource(node, template)
+        if resource is None or not _is_task(node, template) or any(_is_task(m, template) for m in above):
             continue  # not a task, or inside one (its Parameters are data): O(depth), not O(tasks seen)
         match = RESOURCE.fullmatch(resource)
         if match is None:
@@ -75,48 +124,89 @@ def read(document: Any, *, api: str | None = None) -> list[Reading]:
             (str(m["QueryLanguage"]) for m in reversed([*above, node]) if isinstance(m.get("QueryLanguage"), str)),
             "JSONPath",
         )
-        readings.append(_task(node, path, name, resource, found_api, operation, language == "JSONata", api))
+        full = [*prefix, *path]
+        machine = str(full[1]) if template and len(full) > 2 and full[0] == "Resources" else None
+        if machine is not None and held is None and full[2:4] == ["Properties", "Definition"]:
+            origin: str | None = f"in {machine}'s Definition"
+        else:
+            origin = f"in {machine}'s {held}" if machine is not None and held else None
+        task = _Task(name, resource, found_api, operation, language == "JSONata", machine, origin)
+        readings.append(_task(node, full, task, api, template, text))
     return readings
 
 
-def _is_task(node: Mapping[str, Any]) -> bool:
-    return node.get("Type") == "Task" and isinstance(node.get("Resource"), str)
+def _resource(node: Mapping[str, Any], template: bool) -> str | None:
+    """A state's ``Resource``; in a template also an ``Fn::Sub`` or ``Fn::Join`` of it, placeholders and all."""
+    resource = node.get("Resource")
+    if isinstance(resource, str) or not template or cloudformation.function(resource) not in ("Fn::Sub", "Fn::Join"):
+        return resource if isinstance(resource, str) else None
+    try:
+        return cloudformation.plain(cloudformation.text_pieces(resource)).text
+    except Unreadable:
+        return None
+
+
+def _is_task(node: Mapping[str, Any], template: bool = False) -> bool:
+    return node.get("Type") == "Task" and _resource(node, template) is not None
 
 
 def without_tasks(document: Any) -> str:
-    """Why a Step Functions document gave nothing to check."""
+    """Why a Step Functions document (or a template's state machines) gave nothing to check."""
+    template = cloudformation.is_template(document)
+    definitions, notes = [document], []
+    for machine, properties in cloudformation.state_machines(document):
+        if "DefinitionString" in properties:
+            try:
+                definitions.append(cloudformation.definition(properties["DefinitionString"])[0])
+            except Unreadable as error:
+                notes.append(f"the DefinitionString of {machine} cannot be read: {error}")
+        elif "Definition" not in properties:
+            elsewhere = next((key for key in cloudformation.ELSEWHERE if key in properties), None)
+            if elsewhere is not None:
+                notes.append(f"{machine} keeps its definition in its {elsewhere}, not read here: validate that file")
     others = sorted(
         {
-            str(node["Resource"])
-            for _p, node, _a in mappings(document)
-            if node.get("Type") == "Task" and isinstance(node.get("Resource"), str)
+            str(_resource(node, template))
+            for held in definitions
+            for _p, node, _a in mappings(held)
+            if _is_task(node, template)
         }
     )
-    listed = f" (its tasks call {', '.join(others[:5])}{', ...' if len(others) > 5 else ''})" if others else ""
+    if others:
+        notes.insert(0, f"its tasks call {', '.join(others[:5])}{', ...' if len(others) > 5 else ''}")
+    listed = f" ({'; '.join(notes)})" if notes else ""
     return f"a Step Functions definition with no EMR Serverless or EMR on EKS job-run task: nothing to check{listed}"
 
 
+@dataclass(frozen=True)
+class _Task:
+    """What a task state is: its name, its integration, and where a template holds it."""
+
+    name: str
+    resource: str
+    api: str
+    operation: str
+    jsonata: bool
+    machine: str | None = None  # the template's state machine resource
+    origin: str | None = None  # "in Machine's DefinitionString (Fn::Join)"
+
+
 def _task(
-    state: Mapping[str, Any],
-    path: list[Any],
-    name: str,
-    resource: str,
-    api: str,
-    operation: str,
-    jsonata: bool,
-    asked: str | None,
+    state: Mapping[str, Any], path: list[Any], task: _Task, asked: str | None, template: bool, text: Text | None
 ) -> Reading:
+    name, resource, api, operation, jsonata = task.name, task.resource, task.api, task.operation, task.jsonata
     field = "Arguments" if jsonata else "Parameters"
     root_path = [*path, field]
     shape = operation_shape(api, operation, "request")
+    origin = f" {task.origin}" if task.origin else ""
     reading = Reading(
         data={},
         api=api,
         operation=operation,
         form="asl",
         root=pointers.join(root_path),
-        part=f"state {name}",
-        decided=f"Step Functions state {name!r} ({resource}): {api} {operation}",
+        part=f"state {name}" + (f" of {task.machine}" if task.machine else ""),
+        decided=f"Step Functions state {name!r} ({resource}){origin}: {api} {operation}",
         spell=speller(shape),
     )
     if asked is not None and asked != api:
@@ -133,7 +223,7 @@ def _task(
     elif isinstance(given, str) and jsonata and _EXPRESSION.fullmatch(given):
         reading.error = f"state {name!r}'s {field} is one JSONata expression: nothing is known before it runs"
     else:
-        reading.data = Converter(reading, jsonata).convert(given, shape, [], root_path)
+        reading.data = Converter(reading, jsonata, template=template, text=text).convert(given, shape, [], root_path)
     return reading
 
 
@@ -145,14 +235,28 @@ def speller(root: Shape) -> Any:
 
 
 class Converter:
-    def __init__(self, reading: Reading, jsonata: bool) -> None:
-        self.reading, self.jsonata = reading, jsonata
+    """A task's Parameters or Arguments as the operation input, noting what is known-unknown.
+
+    In a template (``template``) an intrinsic function is known-unknown, and an ``Fn::Sub`` or
+    ``Fn::Join`` is its text; ``text`` is the definition's own text when it was kept as a string,
+    whose placeholders mark what CloudFormation fills in.
+    """
+
+    def __init__(self, reading: Reading, jsonata: bool, *, template: bool = False, text: Text | None = None) -> None:
+        self.reading, self.jsonata, self.template = reading, jsonata, template
+        self.reasons = text.tokens if text is not None else {}
+        self.filled = text.pattern() if text is not None else None
 
     def convert(self, value: Any, shape: Shape | None, api: list[Any], user: list[Any]) -> Any:
         where = pointers.join(api)
         self.reading.pointers[where] = pointers.join(user)
         if isinstance(value, str) and self.jsonata and _EXPRESSION.fullmatch(value):
             self.reading.unknown[where] = JSONATA
+            return value
+        if self.template and cloudformation.function(value) is not None:
+            return self._function(value, where)
+        if isinstance(value, str) and self.filled is not None and self.filled.search(value):
+            self._filled_in(value, where, self.filled, self.reasons)
             return value
         if isinstance(value, list):
             items = shape.items if shape is not None else None
@@ -162,6 +266,8 @@ class Converter:
         structure = is_structure(shape)
         members = {pascal(m): m for m in shape.properties} if shape is not None and structure else {}
         converted: dict[str, Any] = {}
+        if self.filled is not None and not structure and any(self.filled.search(str(k)) for k in value):
+            self.reading.unknown_keys[where] = "a key CloudFormation fills in when the stack is deployed"
         for key, item in value.items():
             name, dynamic = key, False
             if not self.jsonata and key.endswith(".$"):
@@ -183,6 +289,30 @@ class Converter:
             else:
                 converted[api_key] = self.convert(item, child(shape, api_key), below, beside)
         return converted
+
+    def _function(self, value: Mapping[str, Any], where: str) -> Any:
+        """An intrinsic function is known-unknown; an ``Fn::Sub`` or ``Fn::Join`` is its text, checked as far
+        as its literal text decides."""
+        if cloudformation.function(value) in ("Fn::Sub", "Fn::Join"):
+            try:
+                text = cloudformation.plain(cloudformation.text_pieces(value))
+            except Unreadable:
+                text = None
+            if text is not None:
+                pattern = text.pattern()
+                if pattern is not None:
+                    self._filled_in(text.text, where, pattern, text.tokens)
+                return text.text
+        self.reading.unknown[where] = cloudformation.why(value)
+        return value
+
+    def _filled_in(self, value: str, where: str, pattern: re.Pattern[str], reasons: dict[str, str]) -> None:
+        literal = pattern.sub("", value)
+        if literal.strip():
+            self.reading.partial[where] = literal
+            return
+        found = {reasons[m.group(0)] for m in pattern.finditer(value)}
+        self.reading.unknown[where] = found.pop() if len(found) == 1 else _FILLED
 
 
 def _twice(user: list[Any], name: str) -> Violation:

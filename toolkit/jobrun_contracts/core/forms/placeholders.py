@@ -50,8 +50,8 @@ def scan(
         if pointer in reading.unknown:
             continue
         literal = syntax.sub("", value)
-        if literal == value:
-            continue
+        if literal == value or _inside_unknown(reading, path):
+            continue  # no placeholder, or inside a value not known at all (a CloudFormation function)
         if not literal.strip():
             reading.unknown[pointer] = reason
         else:
@@ -59,6 +59,10 @@ def scan(
     for path, key in _keys(reading.data, []):
         if (applies is None or applies([*path, key])) and syntax.search(key):
             reading.unknown_keys[pointers.join(path)] = "a key that is a placeholder"
+
+
+def _inside_unknown(reading: Reading, path: list[Any]) -> bool:
+    return any(pointers.join(path[:i]) in reading.unknown for i in range(len(path)))
 
 
 def _strings(value: Any, path: list[Any]) -> Iterator[tuple[list[Any], str]]:
