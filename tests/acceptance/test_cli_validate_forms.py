@@ -398,3 +398,38 @@ def test_a_template_whose_definitions_are_elsewhere_says_where(run: Run, tmp_pat
         f"{path}: error: a Step Functions definition with no EMR Serverless or EMR on EKS job-run task: nothing to "
         "check (Etl keeps its definition in its DefinitionUri, not read here: validate that file)"
     )
+
+
+def test_a_template_that_stands_for_gigabytes_of_text_is_refused_or_bounded(run: Run, tmp_path: Path) -> None:
+    """Two ways a 100 KB template makes gigabytes of text: aliases of a long string inside a DefinitionString
+    (refused as it is read), and an Fn::Sub variable used thousands of times (its text not made, and said)."""
+    aliased = tmp_path / "aliased.yaml"
+    aliased.write_text(
+        "Resources:\n  Machine:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+        f"      Comment: &s {'x' * 100_000}\n"
+        f"      DefinitionString: !Join ['', [{', '.join(['*s'] * 1000)}]]\n"
+    )
+    result = run("validate", str(aliased))
+    assert result.returncode == 2, result.stdout
+    assert (
+        result.stdout.splitlines()[0]
+        == f"{aliased}:5: error: too much text, counting what aliases expand to: an alias bomb?"
+    )
+    repeated = tmp_path / "repeated.yaml"
+    repeated.write_text(
+        "Resources:\n  Machine:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition:\n"
+        "        StartAt: R\n        States:\n          R:\n            Type: Task\n"
+        "            Resource: arn:aws:states:::emr-serverless:startJobRun\n            End: true\n"
+        "            Parameters:\n              ApplicationId: !Ref App\n              ExecutionRoleArn: !Ref Role\n"
+        "              JobDriver: {SparkSubmit: {EntryPoint: s3://b/x.py}}\n"
+        f"              Name: !Sub ['{'${A}' * 1000}', {{A: {'x' * 100_000}}}]\n"
+    )
+    result = run("validate", "--format", "json", str(repeated))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (entry,) = json.loads(result.stdout)["files"]
+    reasons = {u["pointer"].rsplit("/", 1)[-1]: (u["line"], u["reason"]) for u in entry["unchecked"]}
+    assert reasons["Name"] == (
+        16,
+        "a CloudFormation intrinsic function (Fn::Sub) not read: its text would be longer than 10485760 characters "
+        "(counting every Fn::Sub and Fn::Join text of the document)",
+    )

@@ -349,6 +349,17 @@ def test_conform_api_by_api_into_one_baseline(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert set(load(str(where)).entries) == {kept.key}  # the builtin emulator fails nothing; the other API stays
+    assert f"0 failed clauses written to {where}, 1 kept from it" in result.stderr
+
+
+def test_write_baseline_into_an_empty_file_writes_a_new_baseline(tmp_path: Path) -> None:
+    """An empty file (what mktemp or touch makes) holds nothing to keep or to lose: it is written, not refused."""
+    where = tmp_path / "b.json"
+    where.write_text("")
+    args = ["conform", "--api", "aws-emr-containers", "--examples", "0", "--write-baseline", str(where)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert load(str(where)).entries == {}
 
 
 def test_write_baseline_over_a_file_that_is_no_baseline_is_refused_before_the_run(tmp_path: Path) -> None:

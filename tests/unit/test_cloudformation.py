@@ -327,6 +327,9 @@ def test_a_sub_definition_string_takes_its_variables() -> None:
         ({"Fn::Sub": {"Ref": "T"}}, "its Fn::Sub template is not a string"),
         ("{not json", "its text is not JSON: Expecting property name enclosed in double quotes (line 1 of its text)"),
         ({"StartAt": "Run", "States": {}}, "it is a mapping, not a string"),
+        ({"Fn::Join": ["", "abc"]}, "its Fn::Join is not [delimiter, [parts]]"),  # text, not a function's result
+        ({"Fn::Sub": ["{}", {}, "extra"]}, "its Fn::Sub is neither a template nor [template, {variables}]"),
+        ({"Fn::Sub": ["{}"]}, "its Fn::Sub is neither a template nor [template, {variables}]"),
     ],
 )
 def test_a_definition_string_that_cannot_be_read_soundly_says_why(value: Any, reason: str) -> None:
@@ -353,3 +356,58 @@ def test_a_definition_text_is_bounded_however_its_parts_repeat() -> None:
         cloudformation.definition({"Fn::Join": ["", [long] * 20]})
     with pytest.raises(cloudformation.Unreadable, match="longer than"):
         cloudformation.definition({"Fn::Sub": ["${A}" * 20, {"A": long}]})
+
+
+# -- what a few bytes of template can stand for ------------------------------------------------------
+
+
+def test_the_texts_of_a_documents_functions_are_bounded_together() -> None:
+    """An Fn::Sub variable used a thousand times makes 1 MB of text from 5 KB; twelve of them pass a bound
+    on each text alone, so the bound is the document's: past it, a value is listed as not read."""
+    big = {"Fn::Sub": ["${A}" * 1000, {"A": "x" * 1000}]}  # 1,000,000 characters
+    parameters = {**VALID, "JobDriver": {"SparkSubmit": {"EntryPoint": "s3://b/x.py", "EntryPointArguments": []}}}
+    parameters["JobDriver"]["SparkSubmit"]["EntryPointArguments"] = [dict(big) for _ in range(12)]
+    reading, _found = findings(template(parameters))
+    made = [a for a in reading.data["jobDriver"]["sparkSubmit"]["entryPointArguments"] if isinstance(a, str)]
+    assert 0 < len(made) < 12 and sum(map(len, made)) <= 10 * 1024 * 1024
+    reasons = {r for p, r in forms.unchecked(reading) if "/EntryPointArguments/" in p}
+    assert reasons == {
+        "a CloudFormation intrinsic function (Fn::Sub) not read: its text would be longer than 10485760 characters "
+        "(counting every Fn::Sub and Fn::Join text of the document)"
+    }
+
+
+def test_every_piece_of_a_text_counts_even_an_empty_one() -> None:
+    budget = cloudformation.Budget(1000)
+    with pytest.raises(cloudformation.Unreadable, match="longer than 1000 characters"):
+        cloudformation.text_pieces({"Fn::Sub": ["${A}" * 600, {"A": ""}]}, budget)  # 1,201 pieces, no text
+    shared = cloudformation.Budget(1000)
+    cloudformation.text_pieces({"Fn::Join": ["", ["x" * 600]]}, shared)
+    with pytest.raises(cloudformation.Unreadable):  # the same budget: what the first took is gone
+        cloudformation.text_pieces({"Fn::Join": ["", ["x" * 600]]}, shared)
+
+
+def test_a_malformed_function_in_a_state_machine_says_why_it_is_not_checked() -> None:
+    reading, found = findings(
+        template({**VALID, "Name": {"Fn::Join": ["", "abc"]}, "ApplicationId": {"Fn::Sub": ["a", {}, "b"]}})
+    )
+    assert found == []
+    assert dict(forms.unchecked(reading)) == {
+        f"{ROOT}/ApplicationId": "a CloudFormation intrinsic function (Fn::Sub) not read: "
+        "its Fn::Sub is neither a template nor [template, {variables}]",
+        f"{ROOT}/Name": "a CloudFormation intrinsic function (Fn::Join) not read: "
+        "its Fn::Join is not [delimiter, [parts]]",
+    }
+
+
+def test_an_unreadable_emr_definition_beside_a_readable_one_is_still_said() -> None:
+    """A part that is not text (YAML's empty item is null) hides the text, not the task its literal parts name."""
+    good = template(VALID)
+    head = definition_text('{"ApplicationId": "abc", "Name": "').replace("emr-containers", "emr-serverless")
+    broken = {"Fn::Join": ["", [head.removesuffix("}}}"), None, '"}}}}']]}
+    good["Resources"]["Broken"] = string_template(broken)["Resources"]["Machine"]
+    readings = forms.read(good)
+    assert [(r.part, r.error) for r in readings] == [
+        ("state Run of Machine", None),
+        ("state machine Broken", "the DefinitionString of Broken is not checked: a part of it is null, not text"),
+    ]

@@ -81,6 +81,24 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
         load(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
 
 
+@pytest.mark.parametrize("loader", sorted(yaml_parser.LOADERS))
+def test_an_alias_of_a_long_string_counts_its_text_each_time(loader: str) -> None:
+    """200 aliases are 200 values, well inside --max-values, but 20 MB of text for whatever reads them."""
+    chosen = yaml_parser.LOADERS[loader]
+    text = "a: &s " + "x" * 100_000 + "\nb: [" + ", ".join(["*s"] * 200) + "]\n"
+    with pytest.raises(InputError, match=r"too much text, counting what aliases expand to: an alias bomb\?") as caught:
+        yaml_parser.parse_yaml(text, "f.yaml", loader=chosen)
+    assert caught.value.line == 1
+    fine = "a: &s " + "x" * 1000 + "\nb: [" + ", ".join(["*s"] * 200) + "]\n"  # 200 KB of text: kept
+    assert len(yaml_parser.parse_yaml(fine, "f.yaml", loader=chosen)[0].data["b"]) == 200
+
+
+def test_text_without_aliases_is_never_too_much() -> None:
+    """The text allowed is at least twice the document's own (12 MB here, past the 10 MiB floor)."""
+    plain = "a: " + "x" * (6 * 1024 * 1024) + "\nb: " + "y" * (6 * 1024 * 1024) + "\n"
+    assert len(yaml_parser.parse_yaml(plain, "f.yaml")[0].data["b"]) == 6 * 1024 * 1024
+
+
 def test_size_limit(tmp_path: Path) -> None:
     path = write(tmp_path, "big.json", '{"a": "' + "x" * 2000 + '"}')
     with pytest.raises(InputError, match="larger than the 1000-byte limit"):

@@ -128,7 +128,8 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
     previous = None  # the file --write-baseline replaces: what this run does not decide is kept
     if asked.write_baseline:
         _check_writable(asked.write_baseline, "--write-baseline", replaced=True)
-        if Path(asked.write_baseline).exists():
+        where = Path(asked.write_baseline)
+        if where.exists() and not (where.is_file() and where.stat().st_size == 0):  # empty (mktemp's): nothing kept
             from ..conformance.baseline import load
 
             previous = load(asked.write_baseline, "--write-baseline")
@@ -172,7 +173,11 @@ def conform_command(output_format: str, report_file: str | None, **values: Any) 
         except OSError as error:  # said after the report, which is printed whatever happens to the file
             baseline_error = f"--write-baseline {asked.write_baseline}: not written ({error.strerror or error})"
         else:
-            click.echo(f"jobrun-contracts: {written} failed clauses written to {asked.write_baseline}", err=True)
+            from ..conformance.baseline import entries_of
+
+            fresh = len(entries_of(report.results))
+            kept = f", {written - fresh} kept from it (clauses this run did not decide)" if written > fresh else ""
+            click.echo(f"jobrun-contracts: {fresh} failed clauses written to {asked.write_baseline}{kept}", err=True)
     if stream:  # the clauses' lines are out already: the counts, the shared causes and the totals follow
         rendered = render_summary(report)
     if report.cleanup is not None and report.cleanup.interrupted and not report.interrupted:

@@ -272,7 +272,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "write-baseline",
-        help="Write the clauses that failed (known ones too) to FILE, a baseline for --baseline.",
+        help="Write the clauses that failed (known ones too) to FILE, a baseline for --baseline. An existing "
+        "FILE keeps the entries of the clauses this run did not decide (another --api's, skipped ones).",
         convert=_text("a file"),
         metavar="FILE",
         cli_only=True,  # under xdist no one process sees every item's outcome

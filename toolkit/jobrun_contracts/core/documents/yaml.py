@@ -16,7 +16,7 @@ import yaml
 
 from ...errors import InputError
 from ..pointers import escape as _escape
-from .model import MAX_DEPTH, MAX_VALUES, Document
+from .model import MAX_BYTES, MAX_DEPTH, MAX_VALUES, Document
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -101,7 +101,9 @@ def parse_yaml(
 ) -> list[Document]:
     parser = (loader or DEFAULT_LOADER)(text)
     documents: list[Document] = []
-    budget = [min(max_values, max(100_000, len(text) * 2))]  # nodes after alias expansion
+    # nodes, and characters of text, after alias expansion: an alias of a long string is one node
+    budget = [min(max_values, max(100_000, len(text) * 2)), max(MAX_BYTES, len(text) * 2)]
+    aliased = "&" in text and "*" in text  # no anchor or no alias: the text is the file's own
     try:
         index = 0
         while parser.check_node():
@@ -110,6 +112,8 @@ def parse_yaml(
             if node is None:
                 continue
             _check_node(node, path, max_depth, budget, set())
+            if aliased:
+                _check_text(node, path, budget)
             data = parser.construct_document(node)
             if data is None:
                 continue
@@ -206,6 +210,26 @@ def _check_node(node: yaml.Node, path: str, depth: int, budget: list[int], activ
             seen.add(key)
             _check_node(value_node, path, depth - 1, budget, active)
     active.discard(id(node))
+
+
+def _check_text(root: yaml.Node, path: str, budget: list[int]) -> None:
+    """The text of a document with aliases, counting each as all it stands for: an alias of a long string
+    is one node, but the whole string again for everything that reads it. (Without one the text is at
+    most the file's, and this walk is skipped.) Runs after ``_check_node``: no recursion is left."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        value = node.value
+        if isinstance(value, str):
+            budget[1] -= len(value)
+            if budget[1] < 0:
+                line = node.start_mark.line + 1
+                raise InputError("too much text, counting what aliases expand to: an alias bomb?", path=path, line=line)
+        elif isinstance(node, yaml.MappingNode):
+            for pair in value:
+                stack.extend(pair)
+        else:
+            stack.extend(value)
 
 
 def _plain(error: Exception) -> str:

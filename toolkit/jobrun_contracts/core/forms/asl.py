@@ -26,7 +26,7 @@ from .. import pointers, registry
 from ..shapes import Shape, operation_shape
 from ..validation import Violation
 from . import cloudformation
-from .cloudformation import Text, Unreadable
+from .cloudformation import Budget, Text, Unreadable
 from .model import Reading
 from .walk import child, is_structure, mappings, shape_at
 
@@ -72,20 +72,21 @@ def read(document: Any, *, api: str | None = None, operation: str = "StartJobRun
     """
     if not cloudformation.is_template(document):
         return _read(document, [], api)
-    readings = _read(document, [], api, template=True)
+    budget = Budget()  # what the document's Fn::Sub and Fn::Join texts may add up to
+    readings = _read(document, [], api, template=True, budget=budget)
     for machine, properties in cloudformation.state_machines(document):
         if "DefinitionString" in properties:
-            readings.extend(_definition_string(machine, properties["DefinitionString"], api, operation))
+            readings.extend(_definition_string(machine, properties["DefinitionString"], api, operation, budget))
     return readings
 
 
-def _definition_string(machine: str, value: Any, api: str | None, operation: str) -> list[Reading]:
+def _definition_string(machine: str, value: Any, api: str | None, operation: str, budget: Budget) -> list[Reading]:
     """The tasks of a definition kept as text; its pointers continue into the text, its lines are the key's."""
     root = ["Resources", machine, "Properties", "DefinitionString"]
     try:
-        data, text, how = cloudformation.definition(value)
+        data, text, how = cloudformation.definition(value, budget)
     except Unreadable as error:
-        if not cloudformation.names_emr_task(value):
+        if not cloudformation.names_emr_task(value, budget):
             return []  # as far as its text shows, no task of ours: like a state machine without one
         problem = f"the DefinitionString of {machine} is not checked: {error}"
         return [
@@ -94,7 +95,7 @@ def _definition_string(machine: str, value: Any, api: str | None, operation: str
             )
         ]
     held = "DefinitionString" if how == "a string" else f"DefinitionString ({how})"
-    return _read(data, root, api, template=True, text=text, held=held)
+    return _read(data, root, api, template=True, text=text, held=held, budget=budget)
 
 
 def _read(
@@ -105,11 +106,13 @@ def _read(
     template: bool = False,
     text: Text | None = None,
     held: str | None = None,
+    budget: Budget | None = None,
 ) -> list[Reading]:
     readings: list[Reading] = []
+    resources = _Resources(template, budget)
     for path, node, above in mappings(document):
-        resource = _resource(node, template)
-        if resource is None or not _is_task(node, template) or any(_is_task(m, template) for m in above):
+        resource = resources.of(node)
+        if resource is None or not resources.is_task(node) or any(resources.is_task(m) for m in above):
             continue  # not a task, or inside one (its Parameters are data): O(depth), not O(tasks seen)
         match = RESOURCE.fullmatch(resource)
         if match is None:
@@ -131,33 +134,46 @@ def _read(
         else:
             origin = f"in {machine}'s {held}" if machine is not None and held else None
         task = _Task(name, resource, found_api, operation, language == "JSONata", machine, origin)
-        readings.append(_task(node, full, task, api, template, text))
+        readings.append(_task(node, full, task, api, template, text, budget))
     return readings
 
 
-def _resource(node: Mapping[str, Any], template: bool) -> str | None:
-    """A state's ``Resource``; in a template also an ``Fn::Sub`` or ``Fn::Join`` of it, placeholders and all."""
-    resource = node.get("Resource")
-    if isinstance(resource, str) or not template or cloudformation.function(resource) not in ("Fn::Sub", "Fn::Join"):
-        return resource if isinstance(resource, str) else None
-    try:
-        return cloudformation.plain(cloudformation.text_pieces(resource)).text
-    except Unreadable:
-        return None
+class _Resources:
+    """Each state's ``Resource``; in a template also an ``Fn::Sub`` or ``Fn::Join`` of it, placeholders and all.
 
+    A function's text is made once per function (every mapping below a task asks about the task).
+    """
 
-def _is_task(node: Mapping[str, Any], template: bool = False) -> bool:
-    return node.get("Type") == "Task" and _resource(node, template) is not None
+    def __init__(self, template: bool, budget: Budget | None = None) -> None:
+        self.template, self.budget = template, budget
+        self.texts: dict[int, str | None] = {}  # by the function's id: it lives as long as the document
+
+    def of(self, node: Mapping[str, Any]) -> str | None:
+        resource = node.get("Resource")
+        if isinstance(resource, str):
+            return resource
+        if not self.template or cloudformation.function(resource) not in ("Fn::Sub", "Fn::Join"):
+            return None
+        if id(resource) not in self.texts:
+            try:
+                self.texts[id(resource)] = cloudformation.plain(cloudformation.text_pieces(resource, self.budget)).text
+            except Unreadable:
+                self.texts[id(resource)] = None
+        return self.texts[id(resource)]
+
+    def is_task(self, node: Mapping[str, Any]) -> bool:
+        return node.get("Type") == "Task" and self.of(node) is not None
 
 
 def without_tasks(document: Any) -> str:
     """Why a Step Functions document (or a template's state machines) gave nothing to check."""
-    template = cloudformation.is_template(document)
+    budget = Budget()
+    resources = _Resources(cloudformation.is_template(document), budget)
     definitions, notes = [document], []
     for machine, properties in cloudformation.state_machines(document):
         if "DefinitionString" in properties:
             try:
-                definitions.append(cloudformation.definition(properties["DefinitionString"])[0])
+                definitions.append(cloudformation.definition(properties["DefinitionString"], budget)[0])
             except Unreadable as error:
                 notes.append(f"the DefinitionString of {machine} cannot be read: {error}")
         elif "Definition" not in properties:
@@ -165,12 +181,7 @@ def without_tasks(document: Any) -> str:
             if elsewhere is not None:
                 notes.append(f"{machine} keeps its definition in its {elsewhere}, not read here: validate that file")
     others = sorted(
-        {
-            str(_resource(node, template))
-            for held in definitions
-            for _p, node, _a in mappings(held)
-            if _is_task(node, template)
-        }
+        {str(resources.of(node)) for held in definitions for _p, node, _a in mappings(held) if resources.is_task(node)}
     )
     if others:
         notes.insert(0, f"its tasks call {', '.join(others[:5])}{', ...' if len(others) > 5 else ''}")
@@ -192,7 +203,13 @@ class _Task:
 
 
 def _task(
-    state: Mapping[str, Any], path: list[Any], task: _Task, asked: str | None, template: bool, text: Text | None
+    state: Mapping[str, Any],
+    path: list[Any],
+    task: _Task,
+    asked: str | None,
+    template: bool,
+    text: Text | None,
+    budget: Budget | None,
 ) -> Reading:
     name, resource, api, operation, jsonata = task.name, task.resource, task.api, task.operation, task.jsonata
     field = "Arguments" if jsonata else "Parameters"
@@ -223,7 +240,8 @@ def _task(
     elif isinstance(given, str) and jsonata and _EXPRESSION.fullmatch(given):
         reading.error = f"state {name!r}'s {field} is one JSONata expression: nothing is known before it runs"
     else:
-        reading.data = Converter(reading, jsonata, template=template, text=text).convert(given, shape, [], root_path)
+        converter = Converter(reading, jsonata, template=template, text=text, budget=budget)
+        reading.data = converter.convert(given, shape, [], root_path)
     return reading
 
 
@@ -239,11 +257,20 @@ class Converter:
 
     In a template (``template``) an intrinsic function is known-unknown, and an ``Fn::Sub`` or
     ``Fn::Join`` is its text; ``text`` is the definition's own text when it was kept as a string,
-    whose placeholders mark what CloudFormation fills in.
+    whose placeholders mark what CloudFormation fills in; ``budget`` bounds the texts (the document's).
     """
 
-    def __init__(self, reading: Reading, jsonata: bool, *, template: bool = False, text: Text | None = None) -> None:
+    def __init__(
+        self,
+        reading: Reading,
+        jsonata: bool,
+        *,
+        template: bool = False,
+        text: Text | None = None,
+        budget: Budget | None = None,
+    ) -> None:
         self.reading, self.jsonata, self.template = reading, jsonata, template
+        self.budget = Budget() if budget is None else budget
         self.reasons = text.tokens if text is not None else {}
         self.filled = text.pattern() if text is not None else None
 
@@ -293,16 +320,17 @@ class Converter:
     def _function(self, value: Mapping[str, Any], where: str) -> Any:
         """An intrinsic function is known-unknown; an ``Fn::Sub`` or ``Fn::Join`` is its text, checked as far
         as its literal text decides."""
-        if cloudformation.function(value) in ("Fn::Sub", "Fn::Join"):
+        name = cloudformation.function(value)
+        if name in ("Fn::Sub", "Fn::Join"):
             try:
-                text = cloudformation.plain(cloudformation.text_pieces(value))
-            except Unreadable:
-                text = None
-            if text is not None:
-                pattern = text.pattern()
-                if pattern is not None:
-                    self._filled_in(text.text, where, pattern, text.tokens)
-                return text.text
+                text = cloudformation.plain(cloudformation.text_pieces(value, self.budget))
+            except Unreadable as error:  # malformed, or too long: said, not guessed at
+                self.reading.unknown[where] = f"a CloudFormation intrinsic function ({name}) not read: {error}"
+                return value
+            pattern = text.pattern()
+            if pattern is not None:
+                self._filled_in(text.text, where, pattern, text.tokens)
+            return text.text
         self.reading.unknown[where] = cloudformation.why(value)
         return value
 

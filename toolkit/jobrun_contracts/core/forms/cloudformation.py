@@ -107,66 +107,99 @@ def _function_hole(value: Mapping[str, Any]) -> _Hole:
     return _hole(_describe(value).split(" ", 1)[-1], why(value))
 
 
-def sub_pieces(argument: Any) -> list[str | _Hole]:
+class Budget:
+    """The characters the texts of one document's functions may add up to, counted as they are made.
+
+    A YAML alias, or an ``Fn::Sub`` variable used many times, repeats text at the cost of a reference:
+    a 100 KB template can stand for gigabytes of text. So each piece a text is made of is counted (at
+    least one character, a hole as if quoted) against one budget for the whole document; a bound per
+    value alone would still be multiplied by the number of values.
+    """
+
+    def __init__(self, limit: int = MAX_BYTES) -> None:
+        self.limit = self.left = limit
+
+    def add(self, pieces: list[str | _Hole], piece: str | _Hole) -> None:
+        self.left -= max(1, len(piece)) if isinstance(piece, str) else len(piece.token) + 2
+        if self.left < 0:
+            raise Unreadable(
+                f"its text would be longer than {self.limit} characters (counting every Fn::Sub and Fn::Join "
+                "text of the document)"
+            )
+        pieces.append(piece)
+
+
+def _sub_pieces(argument: Any, pieces: list[str | _Hole], budget: Budget) -> None:
     """An ``Fn::Sub`` argument (a template, or ``[template, variables]``) as text and holes.
 
     A variable the list form gives as a plain string is put in as CloudFormation would put it in.
     """
     variables: Mapping[str, Any] = {}
-    if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], Mapping):
+    if isinstance(argument, list):
+        if not (len(argument) == 2 and isinstance(argument[1], Mapping)):
+            raise Unreadable("its Fn::Sub is neither a template nor [template, {variables}]")
         argument, variables = argument
     if not isinstance(argument, str):
         raise Unreadable("its Fn::Sub template is not a string")
-    pieces: list[str | _Hole] = []
     last = 0
     for match in _VARIABLE.finditer(argument):
-        pieces.append(argument[last : match.start()])
+        budget.add(pieces, argument[last : match.start()])
         name = match.group(1)
         last = match.end()
         if name.startswith("!"):
-            pieces.append("${" + name[1:] + "}")
+            budget.add(pieces, "${" + name[1:] + "}")
             continue
         given = variables.get(name)
         if isinstance(given, str):
-            pieces.append(given)
+            budget.add(pieces, given)
         elif isinstance(given, Mapping) and function(given) is not None:
-            pieces.append(_hole(name, why(given)))
+            budget.add(pieces, _hole(name, why(given)))
         else:
             reason = f"a CloudFormation Fn::Sub variable (${{{name}}}): {_DEPLOYED}"
-            pieces.append(_hole(name, reason))
-    pieces.append(argument[last:])
-    return pieces
+            budget.add(pieces, _hole(name, reason))
+    budget.add(pieces, argument[last:])
 
 
-def join_pieces(argument: Any) -> list[str | _Hole]:
+def _join_pieces(argument: Any, pieces: list[str | _Hole], budget: Budget) -> None:
     """An ``Fn::Join`` argument (``[delimiter, [parts]]``) as text and holes."""
     if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
         raise Unreadable("its Fn::Join is not [delimiter, [parts]]")
     delimiter, parts = argument
     if not isinstance(parts, list):
-        raise Unreadable("the parts of its Fn::Join are a function's result, not known before deployment")
-    pieces: list[str | _Hole] = []
+        if function(parts) is not None:
+            raise Unreadable("the parts of its Fn::Join are a function's result, not known before deployment")
+        raise Unreadable("its Fn::Join is not [delimiter, [parts]]")
     for index, part in enumerate(parts):
         if index:
-            pieces.append(delimiter)
-        pieces.extend(text_pieces(part))
-    return pieces
+            budget.add(pieces, delimiter)
+        _pieces(part, pieces, budget)
 
 
-def text_pieces(value: Any) -> list[str | _Hole]:
-    """A value CloudFormation turns into text: a string, ``Fn::Sub``, ``Fn::Join``, or another function."""
+def _pieces(value: Any, pieces: list[str | _Hole], budget: Budget) -> None:
     if isinstance(value, str):
-        return [value]
+        budget.add(pieces, value)
+        return
     name = function(value)
     if name == "Fn::Sub":
-        return sub_pieces(value[name])
-    if name == "Fn::Join":
-        return join_pieces(value[name])
-    if name is not None:
-        return [_function_hole(value)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [str(value)]
-    raise Unreadable(f"a part of it is {type(value).__name__ if value is not None else 'null'}, not text")
+        _sub_pieces(value[name], pieces, budget)
+    elif name == "Fn::Join":
+        _join_pieces(value[name], pieces, budget)
+    elif name is not None:
+        budget.add(pieces, _function_hole(value))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        budget.add(pieces, str(value))
+    else:
+        raise Unreadable(f"a part of it is {type(value).__name__ if value is not None else 'null'}, not text")
+
+
+def text_pieces(value: Any, budget: Budget | None = None) -> list[str | _Hole]:
+    """A value CloudFormation turns into text: a string, ``Fn::Sub``, ``Fn::Join``, or another function.
+
+    ``budget``: the document's (see :class:`Budget`); without one, this text alone is bounded.
+    """
+    pieces: list[str | _Hole] = []
+    _pieces(value, pieces, Budget() if budget is None else budget)
+    return pieces
 
 
 def plain(pieces: list[str | _Hole]) -> Text:
@@ -212,7 +245,7 @@ def json_text(pieces: list[str | _Hole], limit: int = MAX_BYTES) -> Text:
     return text
 
 
-def definition(value: Any) -> tuple[Any, Text, str]:
+def definition(value: Any, budget: Budget | None = None) -> tuple[Any, Text, str]:
     """A ``DefinitionString``'s definition, its placeholders, and how it was written (``Unreadable``: why not)."""
     name = function(value)
     how = "a string" if isinstance(value, str) else str(name)
@@ -220,7 +253,7 @@ def definition(value: Any) -> tuple[Any, Text, str]:
         raise Unreadable(f"it is {_KINDS.get(type(value), 'a value')}, not a string")
     if name is not None and name not in ("Fn::Sub", "Fn::Join"):
         raise Unreadable(f"it is {_describe(value)}, whose text is not known before deployment")
-    text = json_text(text_pieces(value))
+    text = json_text(text_pieces(value, budget))
     try:
         (document,) = parse_json(text.text, "DefinitionString")
     except InputError as error:
@@ -231,9 +264,26 @@ def definition(value: Any) -> tuple[Any, Text, str]:
     return document.data, text, how
 
 
-def names_emr_task(value: Any) -> bool:
-    """Whether a definition's text (as far as it is known) names an EMR integration this project checks."""
+def names_emr_task(value: Any, budget: Budget | None = None) -> bool:
+    """Whether a definition's text names an EMR integration this project checks: as far as it is known,
+    or, when it cannot be made (a part that is not text, too long), as one of its literal strings does."""
     try:
-        return bool(_EMR.search(plain(text_pieces(value)).text))
+        return bool(_EMR.search(plain(text_pieces(value, budget)).text))
     except Unreadable:
-        return False
+        return any(_EMR.search(literal) for literal in _literals(value))
+
+
+def _literals(value: Any) -> Iterator[str]:
+    """Each string in a value once: a YAML alias is one object, however often the value holds it."""
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
