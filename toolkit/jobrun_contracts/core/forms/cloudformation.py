@@ -27,8 +27,8 @@ ELSEWHERE = ("DefinitionS3Location", "DefinitionUri")
 _VARIABLE = re.compile(r"\$\{([^{}\n]*)\}")
 _DEPLOYED = "CloudFormation resolves it when the stack is deployed"
 _LABEL = re.compile(r"[^A-Za-z0-9:._-]")
-#: The Step Functions integrations this project checks, as a definition's text names them.
 _KINDS = {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number", float: "a number"}
+#: The Step Functions integrations this project checks, as a definition's text names them.
 _EMR = re.compile(r":states:::(?:emr-serverless|emr-containers|aws-sdk:emrserverless|aws-sdk:emrcontainers):")
 
 
