@@ -405,4 +405,4 @@ def test_the_machine_drawn_allows_exactly_what_the_lifecycle_allows(api: str) ->
     allowed = {(a, b) for a in placed for b in placed if a != b and machine.may_follow(a, b)}
     assert reach == allowed
     assert not any((a, c) in reach and (c, b) in reach for a, b in steps for c in placed)  # none is a shortcut
-    assert set(machine.other).isdisjoint(placed)
+    assert set(machine.apart).isdisjoint(placed)

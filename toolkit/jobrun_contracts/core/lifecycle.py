@@ -23,8 +23,8 @@ class Lifecycle:
     failure: str
     cancelling: str
     cancelled: str
-    other: tuple[str, ...] = ()  # documented states off the progression (the emulator enters only ``queued``)
     queued: str | None = None  # where a run waits for a slot: after the first state, before the second
+    other: tuple[str, ...] = ()  # documented states no page places (the emulator never enters them)
 
     @property
     def terminal(self) -> frozenset[str]:
@@ -32,7 +32,12 @@ class Lifecycle:
 
     @property
     def states(self) -> tuple[str, ...]:
-        return (*self.progression, self.success, self.failure, self.cancelling, self.cancelled, *self.other)
+        return (*self.progression, self.success, self.failure, self.cancelling, self.cancelled, *self.apart)
+
+    @property
+    def apart(self) -> tuple[str, ...]:
+        """The states off the progression: the waiting one, and those no page places."""
+        return (*((self.queued,) if self.queued else ()), *self.other)
 
     def rank(self, state: str) -> float:
         """Position along the machine: a later observation of one run never has a lower rank."""
@@ -54,7 +59,7 @@ class Lifecycle:
         if after == self.cancelled:
             return True
         if before == self.cancelling:
-            return after == self.cancelled or (after in self.other and after != self.queued)
+            return after == self.cancelled or after in self.other
         return self.rank(after) >= self.rank(before)
 
 
@@ -66,7 +71,6 @@ LIFECYCLES = {
         failure="FAILED",
         cancelling="CANCELLING",
         cancelled="CANCELLED",
-        other=("QUEUED",),
         queued="QUEUED",
     ),
     "aws-emr-containers": Lifecycle(

@@ -104,7 +104,6 @@ def start_problem(
 #: ``executionTimeoutMinutes`` documentation: "starting with Amazon EMR release 7.11").
 _BOUNDED_TIMEOUTS_FROM = (7, 11)
 _BATCH_TIMEOUT_MAX = 10080  # minutes: "the maximum value is 10080 minutes (7 days)"
-_SERVERLESS_RELEASE = re.compile(r"emr-(\d+)\.(\d+)\.(\d+)", re.ASCII)
 
 
 def _batch_timeout_problem(application: Mapping[str, Any], request: Mapping[str, Any]) -> ServiceError | None:
@@ -112,8 +111,8 @@ def _batch_timeout_problem(application: Mapping[str, Any], request: Mapping[str,
     minutes = request.get("executionTimeoutMinutes")
     if minutes is None or request.get("mode", "BATCH") != "BATCH":  # left out: the default 720 minutes holds
         return None
-    found = _SERVERLESS_RELEASE.fullmatch(str(application.get("releaseLabel", "")))
-    if found is None or (int(found.group(1)), int(found.group(2))) < _BOUNDED_TIMEOUTS_FROM:
+    release = _queueing.release_of(application)
+    if release is None or release[:2] < _BOUNDED_TIMEOUTS_FROM:
         return None
     if 1 <= minutes <= _BATCH_TIMEOUT_MAX:
         return None

@@ -17,7 +17,6 @@ sooner (a cancel, an injected failure) plans the queue again. Nothing is moved b
 from __future__ import annotations
 
 import heapq
-import math
 import re
 from collections import deque
 from collections.abc import Mapping
@@ -46,6 +45,7 @@ class Concurrency:
 
 
 def release_of(application: Mapping[str, Any]) -> tuple[int, int, int] | None:
+    """An EMR Serverless application's release as numbers (``emr-7.3.0``: (7, 3, 0)); None for another label."""
     found = _RELEASE.fullmatch(str(application.get("releaseLabel", "")))
     return None if found is None else (int(found.group(1)), int(found.group(2)), int(found.group(3)))
 
@@ -158,8 +158,8 @@ class Queue:
             elif run.event_at(now).state not in (*lifecycle.terminal, lifecycle.cancelling):
                 still.append(waiting)
         self.waiting = still
-        self.holding = [run for run in self.holding if not run.gone and _end(run, lifecycle) > now]
-        busy = [_end(run, lifecycle) for run in self.holding]  # an evicted run frees its slot: it is forgotten
+        self.holding = [run for run in self.holding if not run.gone and run.ended() > now]
+        busy = [run.ended() for run in self.holding]  # an evicted run frees its slot: it is forgotten
         heapq.heapify(busy)
         changed = [w.run for w in still if _plan(w, now, lifecycle, timings, limits, busy)]
         self._slots, self._basis = busy, (now, lifecycle, timings, limits)
@@ -178,7 +178,7 @@ class Queue:
                 break
             self.waiting.popleft()
         if len(self.holding) > 2 * limits.max_runs + 16:
-            self.holding = [run for run in self.holding if not run.gone and _end(run, lifecycle) > now]
+            self.holding = [run for run in self.holding if not run.gone and run.ended() > now]
 
 
 def _plan(
@@ -194,7 +194,8 @@ def _plan(
     future: list[Event] = []
     if start > ready and not any(e.state == lifecycle.queued for e in history) and lifecycle.queued:
         future.append(Event(max(ready, now), lifecycle.queued, _QUEUED))
-    if start - ready > limits.queue_timeout:
+    takes_slot = start - ready <= limits.queue_timeout
+    if not takes_slot:
         stop = max(ready + limits.queue_timeout, now)
         future.append(Event(stop, lifecycle.cancelling, "Job run exceeded its queue timeout; cancelling."))
         future.append(Event(stop + timings.cancel, lifecycle.cancelled, _QUEUE_TIMED_OUT))
@@ -204,22 +205,14 @@ def _plan(
         future += admitted(
             lifecycle, start, timings, fail=waiting.fail, timeout=waiting.timeout, endless=waiting.endless
         )
-        heapq.heappush(busy, _end_of(future, lifecycle))
     events = history + future
-    if events == run.events:
-        return False
-    run.events = events
-    return True
+    changed = events != run.events
+    if changed:
+        run.events = events
+    if takes_slot:
+        heapq.heappush(busy, run.ended())  # the slot frees when the run ends: never, for one that keeps running
+    return changed
 
 
 _QUEUE_TIMED_OUT = "Job run was cancelled: queue timeout."
 _QUEUED = "Job run is queued: the application's concurrent job runs are all taken."
-
-
-def _end(run: Run, lifecycle: Lifecycle) -> float:
-    return _end_of(run.events, lifecycle)
-
-
-def _end_of(events: list[Event], lifecycle: Lifecycle) -> float:
-    """When a slot held by these events frees: the terminal event's time; never for a run without one."""
-    return events[-1].at if events and events[-1].state in lifecycle.terminal else math.inf

@@ -334,7 +334,7 @@ def edges(lifecycle: Lifecycle) -> list[tuple[str, str]]:
 
 
 def _placed(lifecycle: Lifecycle) -> list[str]:
-    """The states with a place in the machine; ``other`` ones are documented without one."""
+    """The states with a place in the machine; the ``apart`` ones are drawn beside it."""
     placed = (*lifecycle.progression, lifecycle.success, lifecycle.failure, lifecycle.cancelling, lifecycle.cancelled)
     return list(dict.fromkeys(placed))
 
@@ -367,7 +367,7 @@ def _machine(api: str, lifecycle: Lifecycle, path: list[str], key: str) -> str:
     for state, column in layer.items():
         box[state] = (_PAD + column * (width + _COL_GAP), _PAD + _ARC + row[state] * (_NODE_H + _ROW_GAP), width)
     rows = max(row.values()) + 1
-    extra = [*lifecycle.other, *(s for s in dict.fromkeys(path) if s not in lifecycle.states)]
+    extra = [*lifecycle.apart, *(s for s in dict.fromkeys(path) if s not in lifecycle.states)]
     x, y = float(_PAD), _PAD + _ARC + rows * (_NODE_H + _ROW_GAP) + 6
     for state in extra:
         own = len(state) * _CHAR + 16
@@ -415,7 +415,7 @@ def _machine(api: str, lifecycle: Lifecycle, path: list[str], key: str) -> str:
         classes = ["state"]
         if state in lifecycle.terminal:
             classes.append("terminal")
-        if state in lifecycle.other:
+        if state in lifecycle.apart:
             classes.append("other")
         elif state not in lifecycle.states:
             classes.append("unknown")
